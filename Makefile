@@ -1,0 +1,47 @@
+# The two commands: `make run` serves the shop, `make test` checks it.
+# Each creates .venv and installs the project first; nothing is installed by hand.
+
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PG_URL ?= postgres://postgres@127.0.0.1:5432/commerce
+REDIS_URL ?= redis://127.0.0.1:6379
+
+.PHONY: install run test test-services lint bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version)'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py ensure_staff
+	DEBUG=1 $(BIN)/python manage.py events sweep
+	@echo ""
+	@echo "  Storefront API  http://127.0.0.1:8000/api/v1/catalog/products/?currency=EUR"
+	@echo "  API docs        http://127.0.0.1:8000/api/docs/"
+	@echo "  Admin           http://127.0.0.1:8000/admin/"
+	@echo ""
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/lint-imports --config importlinter.ini
+
+test: lint
+	$(BIN)/pytest
+
+test-services: lint
+	DATABASE_URL=$(PG_URL) TEST_REDIS_URL=$(REDIS_URL)/15 REQUIRE_SERVICES=1 $(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/storefront.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var

@@ -1,0 +1,1 @@
+"""The event bus: a transactional outbox, per-subscriber deliveries and an inbox."""

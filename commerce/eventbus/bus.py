@@ -1,0 +1,13 @@
+"""The ``contracts.events.EventBus`` implementation backed by the outbox."""
+
+from __future__ import annotations
+
+from commerce.eventbus.services import event_store
+from contracts.events import Event
+
+
+class OutboxBus:
+    """Publish by writing to the outbox of the publisher's database, in its transaction."""
+
+    def publish(self, event: Event) -> None:
+        event_store(event=event)

@@ -1,0 +1,189 @@
+"""Store, dispatch and deliver events: at-least-once delivery, exactly-once effects.
+
+Invariants:
+- an event exists only if the publisher's transaction committed (its outbox
+  row is written in that transaction, in the publisher's database);
+- each subscriber has its own delivery row, so one failing subscriber never
+  blocks or repeats the others;
+- a subscriber's effect and its inbox row commit together, so a repeated
+  delivery of the same event finds the inbox row and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from commerce.eventbus.models import Delivery, DeliveryAttempt, InboxEntry, OutboxEvent
+from commerce.routers import module_database
+from contracts.codec import from_primitive, to_primitive
+from contracts.events import Event, event_type_get, subscription_get, subscriptions_for
+
+logger = logging.getLogger(__name__)
+
+ACTIVE_STATES = (Delivery.State.PENDING, Delivery.State.RETRYING)
+
+
+def broker_configured() -> bool:
+    return bool(settings.CELERY_BROKER_URL)
+
+
+def _lease_end(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.EVENTS_DISPATCH_LEASE_SECONDS)
+
+
+def event_store(*, event: Event) -> list[int]:
+    """Write ``event`` and one delivery per subscriber in the caller's transaction; return the delivery ids.
+
+    Dispatch is registered for after commit, so a rolled-back transaction
+    leaves neither rows nor deliveries behind.
+    """
+    alias = module_database(event.publisher)
+    now = timezone.now()
+    with transaction.atomic(using=alias):
+        outbox = OutboxEvent.objects.using(alias).create(
+            event_id=event.event_id,
+            name=event.name,
+            version=event.version,
+            publisher=event.publisher,
+            payload=to_primitive(event),
+        )
+        deliveries = Delivery.objects.using(alias).bulk_create(
+            [
+                Delivery(event=outbox, subscriber=sub.name, next_attempt_at=_lease_end(now))
+                for sub in subscriptions_for(event.name)
+            ]
+        )
+    ids = [d.pk for d in deliveries]
+    if ids:
+        transaction.on_commit(partial(deliveries_dispatch, alias=alias, delivery_ids=ids), using=alias)
+    return ids
+
+
+def deliveries_dispatch(*, alias: str, delivery_ids: Iterable[int]) -> None:
+    """Hand deliveries to Celery, or deliver them in-process when no broker is configured.
+
+    Never raises: the publisher's transaction has committed, and whatever is
+    not dispatched now is found by the sweeper.
+    """
+    ids = list(delivery_ids)
+    if not broker_configured():
+        for delivery_id in ids:
+            delivery_attempt(delivery_id=delivery_id, alias=alias)
+        return
+    from commerce.eventbus.tasks import deliver
+
+    for delivery_id in ids:
+        try:
+            deliver.apply_async(args=(delivery_id, alias))
+        except Exception:
+            logger.warning("broker unreachable; delivery %s waits for the sweeper", delivery_id, exc_info=True)
+            Delivery.objects.using(alias).filter(pk=delivery_id, state__in=ACTIVE_STATES).update(
+                next_attempt_at=timezone.now()
+            )
+
+
+def _backoff_seconds(attempts: int) -> int:
+    return min(settings.EVENTS_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), settings.EVENTS_BACKOFF_MAX_SECONDS)
+
+
+def delivery_attempt(*, delivery_id: int, alias: str) -> str | None:
+    """Deliver one event to one subscriber once; record failure, retry or dead-letter. Return the new state."""
+    delivery = Delivery.objects.using(alias).select_related("event").filter(pk=delivery_id).first()
+    if delivery is None or delivery.state not in ACTIVE_STATES:
+        return delivery.state if delivery else None
+    try:
+        subscription = subscription_get(delivery.subscriber)
+        event = from_primitive(event_type_get(delivery.event.name), delivery.event.payload)
+        subscriber_alias = module_database(subscription.module)
+        with transaction.atomic(using=subscriber_alias):
+            _, first_time = InboxEntry.objects.using(subscriber_alias).get_or_create(
+                subscriber=subscription.name, event_id=event.event_id
+            )
+            if first_time:
+                subscription.handler(event)
+    except Exception as exc:
+        return _failure_record(delivery=delivery, alias=alias, error=exc)
+    Delivery.objects.using(alias).filter(pk=delivery.pk).update(
+        state=Delivery.State.DELIVERED, attempts=F("attempts") + 1, delivered_at=timezone.now(), last_error=""
+    )
+    return Delivery.State.DELIVERED
+
+
+def _failure_record(*, delivery: Delivery, alias: str, error: Exception) -> str:
+    attempts = delivery.attempts + 1
+    text = "".join(traceback.format_exception(error))[-4000:]
+    now = timezone.now()
+    dead = attempts >= settings.EVENTS_MAX_ATTEMPTS
+    delay = _backoff_seconds(attempts)
+    with transaction.atomic(using=alias):
+        DeliveryAttempt.objects.using(alias).create(delivery=delivery, number=attempts, error=text)
+        Delivery.objects.using(alias).filter(pk=delivery.pk).update(
+            state=Delivery.State.DEAD if dead else Delivery.State.RETRYING,
+            attempts=attempts,
+            last_error=text,
+            next_attempt_at=now + timedelta(seconds=delay),
+        )
+    logger.warning("delivery %s to %s failed (attempt %s): %s", delivery.pk, delivery.subscriber, attempts, error)
+    if not dead and broker_configured():
+        from commerce.eventbus.tasks import deliver
+
+        try:
+            deliver.apply_async(args=(delivery.pk, alias), countdown=delay)
+            # The countdown task owns the retry; the sweeper steps in only if it is lost.
+            Delivery.objects.using(alias).filter(pk=delivery.pk, state=Delivery.State.RETRYING).update(
+                next_attempt_at=_lease_end(now + timedelta(seconds=delay))
+            )
+        except Exception:
+            logger.warning("broker unreachable; retry of delivery %s waits for the sweeper", delivery.pk)
+    return Delivery.State.DEAD if dead else Delivery.State.RETRYING
+
+
+def events_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Dispatch deliveries that are due: retries whose time came, and dispatches lost to a crash or a down broker."""
+    now = now or timezone.now()
+    dispatched = 0
+    for alias in sorted(set(settings.MODULE_DATABASES.values())):
+        due = list(
+            Delivery.objects.using(alias)
+            .filter(state__in=ACTIVE_STATES, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not due:
+            continue
+        Delivery.objects.using(alias).filter(pk__in=due).update(next_attempt_at=_lease_end(now))
+        deliveries_dispatch(alias=alias, delivery_ids=due)
+        dispatched += len(due)
+    return dispatched
+
+
+def delivery_retry(*, delivery_id: int, alias: str = "default") -> None:
+    """Bring a dead (or retrying) delivery back and dispatch it now; the inbox still prevents a second effect."""
+    updated = Delivery.objects.using(alias).filter(pk=delivery_id).exclude(state=Delivery.State.DELIVERED).update(
+        state=Delivery.State.PENDING, next_attempt_at=_lease_end(timezone.now())
+    )
+    if updated:
+        deliveries_dispatch(alias=alias, delivery_ids=[delivery_id])
+
+
+def delivery_replay(*, delivery_id: int, alias: str = "default") -> None:
+    """Apply an event to its subscriber again, on purpose: forget its inbox entry, then deliver."""
+    delivery = Delivery.objects.using(alias).select_related("event").get(pk=delivery_id)
+    subscriber_alias = module_database(delivery.subscriber.split(".", 1)[0])
+    with transaction.atomic(using=subscriber_alias):
+        InboxEntry.objects.using(subscriber_alias).filter(
+            subscriber=delivery.subscriber, event_id=delivery.event.event_id
+        ).delete()
+    Delivery.objects.using(alias).filter(pk=delivery_id).update(
+        state=Delivery.State.PENDING, next_attempt_at=_lease_end(timezone.now())
+    )
+    deliveries_dispatch(alias=alias, delivery_ids=[delivery_id])

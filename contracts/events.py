@@ -1,0 +1,126 @@
+"""Events: past-tense facts a module publishes, and the entry points to publish and subscribe.
+
+An event is a frozen dataclass deriving from ``Event``. Its class attributes
+``name``, ``version`` and ``publisher`` identify it on the wire; its fields
+are its payload. The bus that stores and delivers events is installed by the
+composition root (``commerce``); modules only ever call ``publish`` and
+``subscribe`` from here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import ClassVar, Protocol
+
+_EVENT_TYPES: dict[str, type[Event]] = {}
+
+
+def _new_event_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Base of every event; subclasses set ``name``, ``publisher`` and ``version``."""
+
+    name: ClassVar[str] = ""
+    publisher: ClassVar[str] = ""
+    version: ClassVar[int] = 1
+
+    event_id: str = field(default_factory=_new_event_id)
+    occurred_at: datetime = field(default_factory=_now)
+
+    def __init_subclass__(cls) -> None:
+        # No zero-argument super() here: dataclass(slots=True) replaces the class it belongs to.
+        if cls.name:
+            # dataclass(slots=True) recreates the class; the last one registered is the real one.
+            _EVENT_TYPES[cls.name] = cls
+
+
+def event_type_get(name: str) -> type[Event]:
+    """Return the event class published under ``name``; KeyError when unknown."""
+    return _EVENT_TYPES[name]
+
+
+def event_types_all() -> dict[str, type[Event]]:
+    """Return every known event class by name."""
+    return dict(_EVENT_TYPES)
+
+
+Handler = Callable[[Event], None]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subscription:
+    """One subscriber of one event type.
+
+    ``name`` is stable and unique (``"<module>.<what it does>"``): the inbox
+    that makes the subscriber idempotent is keyed by it.
+    """
+
+    name: str
+    event_type: type[Event]
+    handler: Handler
+
+    @property
+    def module(self) -> str:
+        return self.name.split(".", 1)[0]
+
+
+_SUBSCRIPTIONS: dict[str, Subscription] = {}
+
+
+def subscribe(event_type: type[Event], *, name: str, handler: Handler) -> None:
+    """Register ``handler`` for ``event_type`` under a unique subscriber ``name``.
+
+    Called from a module's ``AppConfig.ready``. Registering the same name
+    with the same handler again is a no-op, so ``ready`` may run twice.
+    """
+    existing = _SUBSCRIPTIONS.get(name)
+    if existing is not None and (existing.event_type is not event_type or existing.handler is not handler):
+        raise ValueError(f"subscriber name {name!r} is already taken")
+    _SUBSCRIPTIONS[name] = Subscription(name=name, event_type=event_type, handler=handler)
+
+
+def unsubscribe(*, name: str) -> None:
+    """Remove a subscriber; used by tests that register probes."""
+    _SUBSCRIPTIONS.pop(name, None)
+
+
+def subscriptions_for(event_name: str) -> list[Subscription]:
+    """Return the subscribers of the event published under ``event_name``."""
+    return [s for s in _SUBSCRIPTIONS.values() if s.event_type.name == event_name]
+
+
+def subscription_get(name: str) -> Subscription:
+    """Return the subscriber registered under ``name``; KeyError when unknown."""
+    return _SUBSCRIPTIONS[name]
+
+
+class EventBus(Protocol):
+    def publish(self, event: Event) -> None:
+        """Store ``event`` with the caller's transaction and deliver it after commit."""
+        ...
+
+
+_bus: EventBus | None = None
+
+
+def bus_install(bus: EventBus) -> None:
+    """Install the bus implementation; done once by the composition root."""
+    global _bus
+    _bus = bus
+
+
+def publish(event: Event) -> None:
+    """Publish ``event`` as part of the caller's current database transaction."""
+    if _bus is None:
+        raise RuntimeError("no event bus installed: is the 'commerce' app in INSTALLED_APPS?")
+    _bus.publish(event)

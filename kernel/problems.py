@@ -1,0 +1,156 @@
+"""Render every error as an RFC 9457 problem document; the one place errors meet HTTP statuses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from contracts.errors import Conflict, ContractError, InvalidInput, NotFound, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# The most specific class wins: the MRO of the raised error is walked in order.
+CONTRACT_ERROR_STATUS: dict[type[ContractError], int] = {
+    InvalidInput: 400,
+    NotFound: 404,
+    Conflict: 409,
+    ServiceUnavailable: 503,
+    ContractError: 400,
+}
+
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Payment Required",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    409: "Conflict",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    428: "Precondition Required",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def problem_body(*, status: int, code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """Return the problem document for ``status`` and ``code``."""
+    body: dict[str, Any] = {
+        "type": f"https://errors.commerce.local/{code}",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    body.update(extra)
+    return body
+
+
+def contract_error_status(error: ContractError) -> int:
+    """Return the HTTP status for a contract error."""
+    for klass in type(error).__mro__:
+        if klass in CONTRACT_ERROR_STATUS:
+            return CONTRACT_ERROR_STATUS[klass]
+        status = getattr(klass, "http_status", None)
+        if isinstance(status, int):
+            return status
+    return 400
+
+
+def _flatten_validation(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    errors: list[dict[str, str]] = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            field = key if key != "non_field_errors" else ""
+            path = f"{prefix}.{field}" if prefix and field else (prefix or field)
+            errors.extend(_flatten_validation(value, path))
+    elif isinstance(detail, list):
+        if all(isinstance(item, drf.ErrorDetail | str) for item in detail):
+            for item in detail:
+                errors.append({"field": prefix, "code": getattr(item, "code", "invalid"), "detail": str(item)})
+        else:
+            for index, item in enumerate(detail):
+                errors.extend(_flatten_validation(item, f"{prefix}[{index}]"))
+    else:
+        errors.append({"field": prefix, "code": getattr(detail, "code", "invalid"), "detail": str(detail)})
+    return errors
+
+
+def _problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    response = Response(body, status=body["status"], headers=headers)
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF exception handler: problem documents for contract, DRF and Django errors."""
+    if isinstance(exc, ContractError):
+        set_rollback()
+        status = contract_error_status(exc)
+        extra = dict(exc.extra)
+        errors = getattr(exc, "errors", ())
+        if errors:
+            extra["errors"] = [{"field": e.field, "code": e.code, "detail": e.detail} for e in errors]
+        return _problem_response(problem_body(status=status, code=exc.code, detail=exc.detail, **extra))
+    if isinstance(exc, RequestDataTooBig):
+        return _problem_response(problem_body(status=413, code="body_too_large", detail=str(exc)))
+    if isinstance(exc, Http404):
+        exc = drf.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = drf.PermissionDenied()
+    elif isinstance(exc, SuspiciousOperation):
+        exc = drf.ParseError(str(exc))
+    if not isinstance(exc, drf.APIException):
+        return None  # a bug: Django's 500 handler renders it as a problem document too
+    set_rollback()
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+    if isinstance(exc, drf.ValidationError):
+        errors = _flatten_validation(exc.detail)
+        return _problem_response(
+            problem_body(
+                status=exc.status_code,
+                code="validation_error",
+                detail="; ".join(f"{e['field'] or 'body'}: {e['detail']}" for e in errors) or "Invalid input.",
+                errors=errors,
+            ),
+            headers,
+        )
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+    return _problem_response(problem_body(status=exc.status_code, code=code, detail=detail), headers)
+
+
+def _django_problem(status: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse(problem_body(status=status, code=code, detail=detail), status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _django_problem(400, "bad_request", "The request could not be understood.")
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _django_problem(403, "permission_denied", "You do not have permission to do this.")
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _django_problem(404, "not_found", "Not found.")
+
+
+def handler500(request: HttpRequest) -> JsonResponse:
+    return _django_problem(500, "server_error", "An unexpected error occurred; it has been logged.")

@@ -1,0 +1,35 @@
+"""Request serializers that refuse what they do not know, and money fields."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuse unknown fields with a 400 instead of silently ignoring them.
+
+    A client must never believe it set something (a price, a discount) that
+    the server threw away, so every request body goes through one of these.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [serializers.ErrorDetail("Unknown field.", code="unknown_field")] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class MoneyAmountField(serializers.Field):
+    """A Decimal rendered as a JSON string ("19.90"), never a float."""
+
+    def to_representation(self, value: Decimal) -> str:
+        return str(value)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        raise NotImplementedError("amounts are computed by the server, never read from a client")

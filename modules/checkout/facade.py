@@ -1,0 +1,5 @@
+"""Implements ``contracts.checkout.CheckoutService``: the one place where models become contract dataclasses."""
+
+
+class CheckoutFacade:
+    pass

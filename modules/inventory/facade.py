@@ -1,0 +1,5 @@
+"""Implements ``contracts.inventory.InventoryService``: the one place where models become contract dataclasses."""
+
+
+class InventoryFacade:
+    pass

@@ -1,0 +1,5 @@
+"""Implements ``contracts.pricing.PricingService``: the one place where models become contract dataclasses."""
+
+
+class PricingFacade:
+    pass

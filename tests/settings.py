@@ -1,0 +1,21 @@
+"""Test settings: the one env-driven settings module, plus what only tests need.
+
+SQLite tests use a file (not shared-cache memory), so concurrency tests see
+the real WAL, IMMEDIATE-transaction and busy-timeout behaviour; the file
+name carries the process id so parallel runs never collide.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-not-a-secret")
+
+from commerce.settings import *  # noqa: E402,F403
+from commerce.settings import DATABASES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECURE_SSL_REDIRECT = False
+
+for _alias, _config in DATABASES.items():
+    if _config["ENGINE"] == "django.db.backends.sqlite3":
+        _config["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"commerce-test-{os.getpid()}-{_alias}.sqlite3")}
