@@ -13,6 +13,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-a-secret")
 from commerce.settings import *  # noqa: E402,F403
 from commerce.settings import DATABASES  # noqa: E402
 
+INSTALLED_APPS = [*INSTALLED_APPS[:-1], "tests.eventprobe", INSTALLED_APPS[-1]]  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
 

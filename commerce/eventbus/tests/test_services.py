@@ -1,0 +1,136 @@
+"""The event bus in the embedded mode (no broker): outbox, delivery, retries, dead letters, inbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from commerce.eventbus.models import Delivery, DeliveryAttempt, InboxEntry, OutboxEvent
+from commerce.eventbus.services import delivery_attempt, delivery_replay, delivery_retry, events_sweep
+from commerce.eventbus.tests.conftest import order_placed
+from contracts.events import publish
+from tests.eventprobe.models import ProbeEffect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PROBES = {"eventprobe.record", "eventprobe.flaky"}
+
+
+def effects(subscriber: str) -> int:
+    return ProbeEffect.objects.filter(subscriber=subscriber).count()
+
+
+def test_committed_event_reaches_every_subscriber_once():
+    with transaction.atomic():
+        publish(order_placed())
+    deliveries = Delivery.objects.filter(subscriber__in=PROBES)
+    assert {d.subscriber: d.state for d in deliveries} == {s: "delivered" for s in PROBES}
+    assert effects("eventprobe.record") == 1
+    assert effects("eventprobe.flaky") == 1
+
+
+def test_rolled_back_event_never_existed():
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            publish(order_placed())
+            raise RuntimeError("the publisher's change fails")
+    assert OutboxEvent.objects.count() == 0
+    assert Delivery.objects.count() == 0
+    assert ProbeEffect.objects.count() == 0
+
+
+def test_same_event_delivered_twice_has_one_effect():
+    event = order_placed()
+    with transaction.atomic():
+        publish(event)
+    delivery = Delivery.objects.get(subscriber="eventprobe.record")
+    # A redelivery (lost acknowledgement, sweeper racing a worker) finds the inbox row.
+    Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.PENDING)
+    assert delivery_attempt(delivery_id=delivery.pk, alias="default") == "delivered"
+    assert effects("eventprobe.record") == 1
+    assert InboxEntry.objects.filter(subscriber="eventprobe.record", event_id=event.event_id).count() == 1
+
+
+def test_failing_subscriber_is_dead_lettered_others_unaffected_then_admin_retry_delivers(
+    probe_mode, settings, admin_client
+):
+    settings.EVENTS_MAX_ATTEMPTS = 3
+    probe_mode("fail")
+    with transaction.atomic():
+        publish(order_placed())
+    flaky = Delivery.objects.get(subscriber="eventprobe.flaky")
+    assert flaky.state == "retrying" and flaky.attempts == 1 and "probe told to fail" in flaky.last_error
+    assert flaky.next_attempt_at > timezone.now()  # exponential backoff: not due yet
+    assert Delivery.objects.get(subscriber="eventprobe.record").state == "delivered"
+
+    for _ in range(5):
+        events_sweep(now=timezone.now() + timedelta(days=1))
+    flaky.refresh_from_db()
+    assert flaky.state == "dead" and flaky.attempts == 3
+    assert DeliveryAttempt.objects.filter(delivery=flaky).count() == 3
+    assert effects("eventprobe.flaky") == 0
+    assert effects("eventprobe.record") == 1
+
+    probe_mode("ok")
+    response = admin_client.post(
+        "/admin/eventbus/delivery/", {"action": "retry", "_selected_action": [flaky.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    flaky.refresh_from_db()
+    assert flaky.state == "delivered"
+    assert effects("eventprobe.flaky") == 1
+    assert effects("eventprobe.record") == 1
+
+
+def test_backoff_grows_exponentially(probe_mode, settings):
+    settings.EVENTS_MAX_ATTEMPTS = 10
+    settings.EVENTS_BACKOFF_BASE_SECONDS = 2
+    probe_mode("fail")
+    with transaction.atomic():
+        publish(order_placed())
+    flaky = Delivery.objects.get(subscriber="eventprobe.flaky")
+    delays = []
+    for _ in range(3):
+        before = timezone.now()
+        delivery_retry(delivery_id=flaky.pk)
+        flaky.refresh_from_db()
+        delays.append((flaky.next_attempt_at - before).total_seconds())
+    assert delays[0] < delays[1] < delays[2]
+
+
+def test_sweeper_delivers_what_a_crash_after_commit_left_behind(settings):
+    settings.EVENTS_DISPATCH_LEASE_SECONDS = 60
+    # Simulate a process that died between commit and dispatch: the rows exist, nothing was delivered.
+    with transaction.atomic():
+        publish(order_placed())
+        transaction.get_connection().run_on_commit.clear()
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"pending"}
+    assert events_sweep() == 0  # still within the dispatch lease
+    assert events_sweep(now=timezone.now() + timedelta(seconds=61)) == Delivery.objects.count()
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"delivered"}
+    assert effects("eventprobe.record") == 1
+
+
+def test_admin_replay_applies_the_event_again_on_purpose(admin_client):
+    with transaction.atomic():
+        publish(order_placed())
+    delivery = Delivery.objects.get(subscriber="eventprobe.record")
+    delivery_replay(delivery_id=delivery.pk)
+    assert effects("eventprobe.record") == 2
+    response = admin_client.post(
+        "/admin/eventbus/delivery/", {"action": "replay", "_selected_action": [delivery.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert effects("eventprobe.record") == 3
+
+
+def test_admin_lists_outbox_and_deliveries(admin_client):
+    with transaction.atomic():
+        publish(order_placed())
+    assert admin_client.get("/admin/eventbus/outboxevent/").status_code == 200
+    assert admin_client.get("/admin/eventbus/delivery/?state__exact=delivered").status_code == 200
+    event = OutboxEvent.objects.get()
+    assert admin_client.get(f"/admin/eventbus/outboxevent/{event.pk}/change/").status_code == 200

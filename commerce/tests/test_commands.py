@@ -1,0 +1,43 @@
+"""Management commands of the deployable."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+
+from commerce.eventbus.tests.conftest import order_placed
+from contracts.events import publish
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_lists_types_publishers_subscribers_and_counts():
+    with transaction.atomic():
+        publish(order_placed())
+    out = StringIO()
+    call_command("events", stdout=out)
+    text = out.getvalue()
+    assert "checkout.OrderPlaced v1  publisher=checkout  published=1" in text
+    assert "-> eventprobe.record  pending=0  retrying=0  delivered=1  dead=0" in text
+    assert "inventory.StockReserved" in text
+
+
+@pytest.mark.django_db
+def test_ensure_staff_generates_a_password_once(monkeypatch):
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+    first, second = StringIO(), StringIO()
+    call_command("ensure_staff", stdout=first)
+    call_command("ensure_staff", stdout=second)
+    password = first.getvalue().split("password: ")[1].split()[0]
+    user = get_user_model().objects.get(username="admin")
+    assert user.is_staff and user.is_superuser and user.check_password(password)
+    assert "exists" in second.getvalue() and password not in second.getvalue()
+
+
+@pytest.mark.django_db
+def test_ensure_staff_takes_credentials_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ADMIN_USERNAME", "shopkeeper")
+    monkeypatch.setenv("ADMIN_PASSWORD", "a-long-chosen-passphrase")
+    call_command("ensure_staff", stdout=StringIO())
+    assert get_user_model().objects.get(username="shopkeeper").check_password("a-long-chosen-passphrase")
