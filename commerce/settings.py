@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "commerce.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -237,3 +238,7 @@ CELERY_BEAT_SCHEDULE = {
     "carts-purge": {"task": "modules.checkout.tasks.carts_purge", "schedule": 60.0 * 60},
     "idempotency-keys-purge": {"task": "modules.checkout.tasks.idempotency_keys_purge", "schedule": 60.0 * 60},
 }
+# A request completing a cart holds its Idempotency-Key this long; a crashed one is resumed after.
+CHECKOUT_ATTEMPT_LEASE_SECONDS = env_int("CHECKOUT_ATTEMPT_LEASE_SECONDS", 60)
+# Payment methods a client may name; the configured gateway serves them.
+CHECKOUT_PAYMENT_METHODS = env_list("CHECKOUT_PAYMENT_METHODS", "test")

@@ -11,6 +11,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from contracts.checkout import IdempotencyKeyReused, PaymentDeclined
 from contracts.errors import Conflict, ContractError, InvalidInput, NotFound, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -19,6 +20,8 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 # The most specific class wins: the MRO of the raised error is walked in order.
 CONTRACT_ERROR_STATUS: dict[type[ContractError], int] = {
+    PaymentDeclined: 402,
+    IdempotencyKeyReused: 422,
     InvalidInput: 400,
     NotFound: 404,
     Conflict: 409,
@@ -54,7 +57,7 @@ def problem_body(*, status: int, code: str, detail: str, **extra: Any) -> dict[s
         "detail": detail,
         "code": code,
     }
-    body.update(extra)
+    body.update({key: value for key, value in extra.items() if key not in body})
     return body
 
 
@@ -63,10 +66,16 @@ def contract_error_status(error: ContractError) -> int:
     for klass in type(error).__mro__:
         if klass in CONTRACT_ERROR_STATUS:
             return CONTRACT_ERROR_STATUS[klass]
-        status = getattr(klass, "http_status", None)
-        if isinstance(status, int):
-            return status
     return 400
+
+
+def contract_error_document(error: ContractError) -> dict[str, Any]:
+    """Return the problem document for a contract error."""
+    extra = dict(error.extra)
+    errors = getattr(error, "errors", ())
+    if errors:
+        extra["errors"] = [{"field": e.field, "code": e.code, "detail": e.detail} for e in errors]
+    return problem_body(status=contract_error_status(error), code=error.code, detail=error.detail, **extra)
 
 
 def _flatten_validation(detail: Any, prefix: str = "") -> list[dict[str, str]]:
@@ -98,12 +107,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """DRF exception handler: problem documents for contract, DRF and Django errors."""
     if isinstance(exc, ContractError):
         set_rollback()
-        status = contract_error_status(exc)
-        extra = dict(exc.extra)
-        errors = getattr(exc, "errors", ())
-        if errors:
-            extra["errors"] = [{"field": e.field, "code": e.code, "detail": e.detail} for e in errors]
-        return _problem_response(problem_body(status=status, code=exc.code, detail=exc.detail, **extra))
+        return _problem_response(contract_error_document(exc))
     if isinstance(exc, RequestDataTooBig):
         return _problem_response(problem_body(status=413, code="body_too_large", detail=str(exc)))
     if isinstance(exc, Http404):

@@ -33,3 +33,17 @@ class MoneyAmountField(serializers.Field):
 
     def to_internal_value(self, data: Any) -> Decimal:
         raise NotImplementedError("amounts are computed by the server, never read from a client")
+
+
+class WholeNumberField(serializers.IntegerField):
+    """An integer that must arrive as a JSON integer: no strings, floats or booleans.
+
+    DRF's IntegerField accepts "3", 3.0 and true; quantities must not.
+    """
+
+    default_error_messages = {**serializers.IntegerField.default_error_messages, "invalid": "A whole number is required."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)

@@ -1,0 +1,32 @@
+"""Refuse oversized request bodies before anything reads them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from kernel.problems import PROBLEM_CONTENT_TYPE, problem_body
+
+
+class BodySizeLimitMiddleware:
+    """Answer 413 for a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
+
+    DRF's parsers read the request stream directly, so Django's own limit
+    (enforced on ``request.body``) would never fire for API requests.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit and not request.path.startswith("/admin/"):
+            body = problem_body(status=413, code="body_too_large", detail=f"Request bodies are limited to {limit} bytes.")
+            return JsonResponse(body, status=413, content_type=PROBLEM_CONTENT_TYPE)
+        return self.get_response(request)

@@ -1,0 +1,100 @@
+"""Admin for orders (frozen, acted on only through the services) and carts (read-only)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from contracts.errors import ContractError
+from modules.checkout import services
+from modules.checkout.models import Cart, CartLine, Order, OrderLine, Payment
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ("sku", "name", "quantity", "unit_price", "discount", "total")
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("number", "status", "email", "total", "currency", "created_at")
+    list_filter = ("status", ("created_at", admin.DateFieldListFilter), "currency")
+    search_fields = ("number", "email")
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline]
+    actions = ["mark_fulfilled", "cancel"]
+    readonly_fields = (
+        "number", "status", "email", "currency", "subtotal", "discount_total", "total", "voucher_code",
+        "shipping_address", "customer_id", "cart_token", "created_at", "updated_at", "payment_status",
+    )
+    exclude = ("access_token", "amount_places")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="payment")
+    def payment_status(self, order: Order) -> str:
+        payment = Payment.objects.filter(order_number=order.number).first()
+        return f"{payment.status} ({payment.gateway} {payment.intent_id})" if payment else "—"
+
+    def _run(self, request: HttpRequest, queryset: QuerySet[Order], action: object, verb: str) -> None:
+        done, failed = 0, []
+        for number in queryset.values_list("number", flat=True):
+            try:
+                action(number=number)
+                done += 1
+            except ContractError as error:
+                failed.append(f"{number}: {error.detail}")
+        if done:
+            self.message_user(request, f"{verb} {done} order(s).", messages.SUCCESS)
+        for failure in failed:
+            self.message_user(request, failure, messages.ERROR)
+
+    @admin.action(description="Mark selected paid orders fulfilled")
+    def mark_fulfilled(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        self._run(request, queryset, services.order_fulfil, "Fulfilled")
+
+    @admin.action(description="Cancel selected orders (stock returns, voucher released, payment voided or refunded)")
+    def cancel(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        self._run(request, queryset, services.order_cancel, "Cancelled")
+
+
+class CartLineInline(ReadOnlyInline):
+    model = CartLine
+    fields = ("sku", "quantity", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(Cart)
+class CartAdmin(admin.ModelAdmin):
+    list_display = ("short_token", "status", "currency", "voucher_code", "order_number", "updated_at")
+    list_filter = ("status", "currency")
+    search_fields = ("order_number", "token")
+    inlines = [CartLineInline]
+    exclude = ("token",)
+
+    @admin.display(description="token")
+    def short_token(self, cart: Cart) -> str:
+        return f"{cart.token[:8]}…"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

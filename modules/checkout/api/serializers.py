@@ -1,0 +1,55 @@
+"""Request bodies of the checkout API: strict, bounded, and never carrying an amount."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+
+from kernel.serializers import StrictSerializer, WholeNumberField
+
+
+class CartCreateSerializer(StrictSerializer):
+    currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3)
+
+
+class LineAddSerializer(StrictSerializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = WholeNumberField(min_value=1)
+
+    def validate_quantity(self, value: int) -> int:
+        if value > settings.CHECKOUT_MAX_LINE_QUANTITY:
+            raise serializers.ValidationError(f"At most {settings.CHECKOUT_MAX_LINE_QUANTITY} per line.")
+        return value
+
+
+class LineSetSerializer(StrictSerializer):
+    quantity = WholeNumberField(min_value=0)
+
+    def validate_quantity(self, value: int) -> int:
+        if value > settings.CHECKOUT_MAX_LINE_QUANTITY:
+            raise serializers.ValidationError(f"At most {settings.CHECKOUT_MAX_LINE_QUANTITY} per line.")
+        return value
+
+
+class VoucherSerializer(StrictSerializer):
+    code = serializers.CharField(max_length=64, trim_whitespace=True)
+
+
+class AddressSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100)
+    postal_code = serializers.CharField(max_length=20)
+    country = serializers.RegexField(r"^[A-Z]{2}$", max_length=2, help_text="ISO 3166-1 alpha-2")
+
+
+class PaymentSerializer(StrictSerializer):
+    method = serializers.ChoiceField(choices=settings.CHECKOUT_PAYMENT_METHODS)
+    token = serializers.CharField(max_length=200, required=False, allow_null=True)
+
+
+class CompleteSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+    shipping_address = AddressSerializer()
+    payment = PaymentSerializer()

@@ -1,0 +1,151 @@
+"""Thin views of the checkout API: parse, call one service, render."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotAuthenticated, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from modules.checkout import selectors, services
+from modules.checkout.api.serializers import (
+    CartCreateSerializer,
+    CompleteSerializer,
+    LineAddSerializer,
+    LineSetSerializer,
+    VoucherSerializer,
+)
+
+
+def _customer_id(request: Request) -> int | None:
+    return request.user.pk if request.user and request.user.is_authenticated else None
+
+
+def _cart_response(token: str, status: int = 200) -> Response:
+    cart = selectors.cart_get(token=token)
+    return Response(selectors.cart_document(priced=selectors.cart_price(cart=cart)), status=status)
+
+
+def _valid(serializer_class: type, data: object) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class CartCreateView(APIView):
+    @extend_schema(request=CartCreateSerializer, responses={201: dict})
+    def post(self, request: Request) -> Response:
+        data = _valid(CartCreateSerializer, request.data)
+        cart = services.cart_create(currency=data["currency"], customer_id=_customer_id(request))
+        return _cart_response(cart.token, status=201)
+
+
+class CartDetailView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request, token: str) -> Response:
+        return _cart_response(token)
+
+
+class CartLinesView(APIView):
+    @extend_schema(request=LineAddSerializer, responses={200: dict})
+    def post(self, request: Request, token: str) -> Response:
+        data = _valid(LineAddSerializer, request.data)
+        services.cart_line_add(token=token, sku=data["sku"], quantity=data["quantity"])
+        return _cart_response(token)
+
+
+class CartLineView(APIView):
+    @extend_schema(request=LineSetSerializer, responses={200: dict})
+    def patch(self, request: Request, token: str, sku: str) -> Response:
+        data = _valid(LineSetSerializer, request.data)
+        services.cart_line_set(token=token, sku=sku, quantity=data["quantity"])
+        return _cart_response(token)
+
+    @extend_schema(responses={200: dict})
+    def delete(self, request: Request, token: str, sku: str) -> Response:
+        services.cart_line_remove(token=token, sku=sku)
+        return _cart_response(token)
+
+
+class CartVoucherView(APIView):
+    @extend_schema(request=VoucherSerializer, responses={200: dict})
+    def put(self, request: Request, token: str) -> Response:
+        data = _valid(VoucherSerializer, request.data)
+        services.cart_voucher_apply(token=token, code=data["code"])
+        return _cart_response(token)
+
+    @extend_schema(responses={200: dict})
+    def delete(self, request: Request, token: str) -> Response:
+        services.cart_voucher_remove(token=token)
+        return _cart_response(token)
+
+
+class CartCompleteView(APIView):
+    @extend_schema(
+        request=CompleteSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        responses={201: dict},
+    )
+    def post(self, request: Request, token: str) -> Response:
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key or len(key) > 255:
+            raise ValidationError(
+                {"Idempotency-Key": ["The Idempotency-Key header is required (1 to 255 characters)."]},
+                code="idempotency_key_required",
+            )
+        data = _valid(CompleteSerializer, request.data)
+        fingerprint = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+        result = services.checkout_complete(
+            cart_token=token,
+            key=key,
+            request=services.CompleteRequest(
+                email=data["email"],
+                shipping_address=dict(data["shipping_address"]),
+                payment_method=data["payment"]["method"],
+                payment_token=data["payment"].get("token"),
+                fingerprint=fingerprint,
+            ),
+            customer_id=_customer_id(request),
+        )
+        response = Response(result.body, status=result.status)
+        if result.status >= 400:
+            response.content_type = "application/problem+json"
+        if result.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+class OrderDetailView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("access_token", str)], responses={200: dict})
+    def get(self, request: Request, number: str) -> Response:
+        order = selectors.order_get_for(
+            number=number, access_token=request.query_params.get("access_token"), customer_id=_customer_id(request)
+        )
+        return Response(selectors.order_document(order=order))
+
+
+class OrderCancelView(APIView):
+    @extend_schema(request=None, parameters=[OpenApiParameter("access_token", str)], responses={200: dict})
+    def post(self, request: Request, number: str) -> Response:
+        selectors.order_get_for(
+            number=number, access_token=request.query_params.get("access_token"), customer_id=_customer_id(request)
+        )
+        order = services.order_cancel(number=number)
+        return Response(selectors.order_document(order=order))
+
+
+class OrderListView(GenericAPIView):
+    """Orders of the signed-in customer, newest first."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        customer_id = _customer_id(request)
+        if customer_id is None:
+            raise NotAuthenticated("Sign in to list your orders.")
+        page = self.paginate_queryset(selectors.orders_of_customer(customer_id=customer_id))
+        return self.get_paginated_response([selectors.order_document(order=order) for order in page])

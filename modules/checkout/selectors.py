@@ -1,0 +1,180 @@
+"""Reads of checkout: carts priced live through the other modules' contracts, and orders."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from contracts.common import SkuQuantity
+from contracts.container import services
+from contracts.checkout import CartNotFound, OrderNotFound
+from contracts.pricing import PriceNotFound, Quote, VoucherInvalid
+from modules.checkout.models import Cart, Order
+
+
+def cart_get(*, token: str) -> Cart:
+    """Return the cart with its lines; ``CartNotFound`` for an unknown token."""
+    cart = Cart.objects.prefetch_related("lines").filter(token=token).first()
+    if cart is None:
+        raise CartNotFound()
+    return cart
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PricedCart:
+    """A cart as the storefront sees it: every amount from pricing, never stored."""
+
+    cart: Cart
+    quote: Quote | None
+    names: dict[str, str]
+    available: dict[str, int]
+    unavailable: frozenset[str]  # unpublished, discontinued or unknown SKUs
+    unpriced: frozenset[str]  # no price in the cart's currency
+    voucher_problem: str | None  # the code of why the cart's voucher no longer applies
+
+
+def variant_display_name(*, product_name: str, variant_name: str) -> str:
+    return f"{product_name} — {variant_name}" if variant_name and variant_name != product_name else product_name
+
+
+def cart_price(*, cart: Cart) -> PricedCart:
+    """Price ``cart`` live: one call each to catalog, inventory and pricing (two if something must be left out)."""
+    lines = list(cart.lines.all())
+    skus = [line.sku for line in lines]
+    if not skus:
+        return PricedCart(
+            cart=cart, quote=None, names={}, available={}, unavailable=frozenset(), unpriced=frozenset(), voucher_problem=None
+        )
+    variants = services().catalog.variants_get(skus=skus)
+    availability = services().inventory.availability_get(skus=skus)
+    unavailable = frozenset(sku for sku in skus if sku not in variants or not variants[sku].sellable)
+    names = {
+        sku: variant_display_name(product_name=v.product_name, variant_name=v.variant_name) for sku, v in variants.items()
+    }
+    unpriced: frozenset[str] = frozenset()
+    voucher_code = cart.voucher_code
+    voucher_problem = None
+    quote = None
+    priceable = [SkuQuantity(sku=line.sku, quantity=line.quantity) for line in lines if line.sku not in unavailable]
+    for _ in range(3):  # at most: drop unpriced SKUs once, drop a voucher that stopped applying once
+        wanted = [line for line in priceable if line.sku not in unpriced]
+        if not wanted:
+            break
+        try:
+            quote = services().pricing.quote_create(currency=cart.currency, lines=wanted, voucher_code=voucher_code)
+            break
+        except PriceNotFound as error:
+            unpriced = unpriced | frozenset(error.skus)
+        except VoucherInvalid as error:
+            voucher_problem, voucher_code = error.code, None
+    return PricedCart(
+        cart=cart,
+        quote=quote,
+        names=names,
+        available={sku: a.available for sku, a in availability.items()},
+        unavailable=unavailable,
+        unpriced=unpriced,
+        voucher_problem=voucher_problem,
+    )
+
+
+def cart_document(*, priced: PricedCart) -> dict[str, Any]:
+    """Return the API representation of a priced cart."""
+    cart, quote = priced.cart, priced.quote
+    quoted = {line.sku: line for line in quote.lines} if quote else {}
+    zero = Decimal("0")
+    lines = []
+    for line in cart.lines.all():
+        q = quoted.get(line.sku)
+        problem = "unavailable" if line.sku in priced.unavailable else "no_price" if line.sku in priced.unpriced else None
+        lines.append(
+            {
+                "sku": line.sku,
+                "name": priced.names.get(line.sku, line.sku),
+                "quantity": line.quantity,
+                "unit_price": str(q.unit_price) if q else None,
+                "discount": str(q.discount) if q else None,
+                "total": str(q.total) if q else None,
+                "available": priced.available.get(line.sku, 0),
+                "problem": problem,
+            }
+        )
+    return {
+        "token": cart.token,
+        "currency": cart.currency,
+        "status": cart.status,
+        "lines": lines,
+        "voucher_code": cart.voucher_code,
+        "voucher_problem": priced.voucher_problem,
+        "subtotal": str(quote.subtotal if quote else zero),
+        "discount_total": str(quote.discount_total if quote else zero),
+        "total": str(quote.total if quote else zero),
+        "applied": [
+            {"promotion" if a.kind == "promotion" else "code": a.code, "amount": str(a.amount)} for a in quote.applied
+        ]
+        if quote
+        else [],
+        "order_number": cart.order_number,
+    }
+
+
+def order_get(*, number: str) -> Order:
+    order = Order.objects.prefetch_related("lines").filter(number=number).first()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def order_get_for(*, number: str, access_token: str | None, customer_id: int | None) -> Order:
+    """Return the order to whoever holds its access token or owns it; otherwise ``OrderNotFound``.
+
+    A wrong token answers exactly like a missing order, so numbers cannot be probed.
+    """
+    order = Order.objects.prefetch_related("lines").filter(number=number).first()
+    if order is not None:
+        if access_token and hmac.compare_digest(order.access_token.encode(), access_token.encode()):
+            return order
+        if customer_id is not None and order.customer_id == customer_id:
+            return order
+    raise OrderNotFound()
+
+
+def orders_of_customer(*, customer_id: int):
+    return Order.objects.filter(customer_id=customer_id).prefetch_related("lines")
+
+
+def _amount(value: Decimal, places: int) -> str:
+    return str(value.quantize(Decimal(1).scaleb(-places)))
+
+
+def order_document(*, order: Order, include_access_token: bool = False) -> dict[str, Any]:
+    """Return the API representation of an order; amounts at the currency's minor unit, as strings."""
+    places = order.amount_places
+    document: dict[str, Any] = {
+        "number": order.number,
+        "status": order.status,
+        "email": order.email,
+        "currency": order.currency,
+        "lines": [
+            {
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price": _amount(line.unit_price, places),
+                "discount": _amount(line.discount, places),
+                "total": _amount(line.total, places),
+            }
+            for line in order.lines.all()
+        ],
+        "voucher_code": order.voucher_code,
+        "subtotal": _amount(order.subtotal, places),
+        "discount_total": _amount(order.discount_total, places),
+        "total": _amount(order.total, places),
+        "shipping_address": order.shipping_address,
+        "created": order.created_at.isoformat().replace("+00:00", "Z"),
+    }
+    if include_access_token:
+        document["access_token"] = order.access_token
+    return document

@@ -1,0 +1,512 @@
+"""Writes of checkout: carts, completing a cart exactly once, and the order lifecycle.
+
+Completing a cart crosses every module through its contract, in this order:
+validate → quote (pricing) → reserve (inventory) → redeem voucher (pricing)
+→ authorize payment (gateway) → create the order and publish OrderPlaced
+(one transaction) → commit the reservation → capture the payment.
+Each step before the order is undone if a later one fails. No step holds a
+database lock of ours while another module or the gateway is called.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from contracts.checkout import (
+    CartCompleted,
+    IdempotencyKeyReused,
+    InvalidTransition,
+    ItemsUnavailable,
+    OrderCancelled,
+    OrderFulfilled,
+    OrderLine as OrderLineData,
+    OrderNotFound,
+    OrderPlaced,
+    PaymentDeclined,
+    PaymentGatewayFailed,
+    RequestInProgress,
+)
+from contracts.common import SkuQuantity
+from contracts.container import services
+from contracts.errors import ContractError, FieldProblem, InvalidInput, ServiceUnavailable
+from contracts.events import publish
+from contracts.pricing import Quote
+from kernel.problems import contract_error_document
+from modules.checkout.models import Cart, CartLine, CheckoutAttempt, Order, OrderLine, Payment
+from modules.checkout.payments import GatewayDeclined, GatewayError, gateway_get
+from modules.checkout.selectors import cart_get, order_document, variant_display_name
+
+logger = logging.getLogger(__name__)
+
+# Crockford's base32 without look-alikes (no I, L, O, U): easy to read out on the phone.
+_NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def order_number_new() -> str:
+    return "CO-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+
+
+def _cart_for_update(*, token: str) -> Cart:
+    cart = Cart.objects.select_for_update().filter(token=token).first()
+    if cart is None:
+        cart_get(token=token)  # raises CartNotFound
+    if cart.status == Cart.Status.COMPLETED:
+        raise CartCompleted()
+    return cart
+
+
+def _quantity_check(*, quantity: int, field: str = "quantity", allow_zero: bool = False) -> None:
+    low = 0 if allow_zero else 1
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not low <= quantity <= settings.CHECKOUT_MAX_LINE_QUANTITY:
+        raise InvalidInput(
+            f"Quantity must be a whole number from {low} to {settings.CHECKOUT_MAX_LINE_QUANTITY}.",
+            errors=(FieldProblem(field=field, code="invalid_quantity", detail="out of range"),),
+        )
+
+
+def cart_create(*, currency: str, customer_id: int | None = None) -> Cart:
+    """Create an empty cart addressed by an unguessable token (256 random bits)."""
+    if currency not in settings.SHOP_CURRENCIES:
+        raise InvalidInput(
+            f"The shop does not sell in {currency!r}; it sells in {', '.join(settings.SHOP_CURRENCIES)}.",
+            code="unknown_currency",
+            errors=(FieldProblem(field="currency", code="unknown_currency", detail="not sold in this shop"),),
+        )
+    return Cart.objects.create(token=secrets.token_urlsafe(32), currency=currency, customer_id=customer_id)
+
+
+def _sku_sellable_check(*, sku: str, currency: str) -> None:
+    variant = services().catalog.variants_get(skus=[sku]).get(sku)
+    if variant is None:
+        raise InvalidInput(
+            f"Unknown SKU {sku!r}.", code="unknown_sku", errors=(FieldProblem(field="sku", code="unknown_sku", detail=sku),)
+        )
+    if not variant.sellable:
+        raise ItemsUnavailable(f"{sku} is not for sale.", skus=[sku])
+    if sku not in services().pricing.prices_get(skus=[sku], currency=currency):
+        raise InvalidInput(
+            f"{sku} has no price in {currency}.",
+            code="price_not_found",
+            errors=(FieldProblem(field="sku", code="price_not_found", detail=sku),),
+        )
+
+
+def cart_line_add(*, token: str, sku: str, quantity: int) -> Cart:
+    """Add ``quantity`` of ``sku``; a line of that SKU grows, within the per-line maximum."""
+    _quantity_check(quantity=quantity)
+    currency = cart_get(token=token).currency
+    _sku_sellable_check(sku=sku, currency=currency)  # outside our transaction: no lock held across modules
+    with transaction.atomic():
+        cart = _cart_for_update(token=token)
+        line = cart.lines.filter(sku=sku).first()
+        if line is None:
+            if cart.lines.count() >= settings.CHECKOUT_MAX_CART_LINES:
+                raise InvalidInput(
+                    f"A cart holds at most {settings.CHECKOUT_MAX_CART_LINES} lines.", code="too_many_lines"
+                )
+            CartLine.objects.create(cart=cart, sku=sku, quantity=quantity)
+        else:
+            _quantity_check(quantity=line.quantity + quantity)
+            line.quantity += quantity
+            line.save(update_fields=["quantity"])
+        cart.save(update_fields=["updated_at"])
+    return cart_get(token=token)
+
+
+def cart_line_set(*, token: str, sku: str, quantity: int) -> Cart:
+    """Set the quantity of the line of ``sku``; 0 removes it."""
+    _quantity_check(quantity=quantity, allow_zero=True)
+    with transaction.atomic():
+        cart = _cart_for_update(token=token)
+        line = cart.lines.filter(sku=sku).first()
+        if line is None:
+            raise InvalidInput(f"The cart has no line for {sku!r}.", code="line_not_found")
+        if quantity == 0:
+            line.delete()
+        else:
+            line.quantity = quantity
+            line.save(update_fields=["quantity"])
+        cart.save(update_fields=["updated_at"])
+    return cart_get(token=token)
+
+
+def cart_line_remove(*, token: str, sku: str) -> Cart:
+    return cart_line_set(token=token, sku=sku, quantity=0)
+
+
+def cart_voucher_apply(*, token: str, code: str) -> Cart:
+    """Attach a voucher after pricing accepted it for this cart; ``VoucherInvalid`` otherwise."""
+    cart = cart_get(token=token)
+    if cart.status == Cart.Status.COMPLETED:
+        raise CartCompleted()
+    lines = [SkuQuantity(sku=line.sku, quantity=line.quantity) for line in cart.lines.all()]
+    if lines:
+        services().pricing.quote_create(currency=cart.currency, lines=lines, voucher_code=code)
+    with transaction.atomic():
+        cart = _cart_for_update(token=token)
+        cart.voucher_code = code.strip().upper()
+        cart.save(update_fields=["voucher_code", "updated_at"])
+    return cart_get(token=token)
+
+
+def cart_voucher_remove(*, token: str) -> Cart:
+    with transaction.atomic():
+        cart = _cart_for_update(token=token)
+        cart.voucher_code = None
+        cart.save(update_fields=["voucher_code", "updated_at"])
+    return cart_get(token=token)
+
+
+# --- Completing a cart -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompleteRequest:
+    email: str
+    shipping_address: dict[str, str]
+    payment_method: str
+    payment_token: str | None
+    fingerprint: str  # hash of the canonical request body
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompleteResult:
+    status: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+def _attempt_lease_end(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.CHECKOUT_ATTEMPT_LEASE_SECONDS)
+
+
+def _attempt_claim(*, cart_token: str, key: str, fingerprint: str) -> tuple[CheckoutAttempt, bool]:
+    """Take the attempt for this key, or return the finished one to replay (second item True).
+
+    Raises ``IdempotencyKeyReused`` for another body and ``RequestInProgress``
+    while the first request still holds the attempt. An attempt whose lease
+    ran out (its request died) is taken over and resumed.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        attempt = CheckoutAttempt.objects.select_for_update().filter(cart_token=cart_token, key=key).first()
+        if attempt is None:
+            attempt = CheckoutAttempt.objects.create(
+                cart_token=cart_token,
+                key=key,
+                fingerprint=fingerprint,
+                order_number=order_number_new(),
+                locked_until=_attempt_lease_end(now),
+            )
+            return attempt, False
+        if attempt.fingerprint != fingerprint:
+            raise IdempotencyKeyReused("This Idempotency-Key was already used with a different request body.")
+        if attempt.state == CheckoutAttempt.State.DONE:
+            return attempt, True
+        if attempt.locked_until > now:
+            raise RequestInProgress("A request with this Idempotency-Key is still being processed; retry shortly.")
+        attempt.locked_until = _attempt_lease_end(now)
+        attempt.save(update_fields=["locked_until"])
+        return attempt, False
+
+
+def checkout_complete(*, cart_token: str, key: str, request: CompleteRequest, customer_id: int | None = None) -> CompleteResult:
+    """Turn the cart into an order exactly once per Idempotency-Key; see the module docstring for the steps.
+
+    A contract failure (out of stock, declined, invalid voucher...) is final:
+    its response is stored and replayed for the same key. A failure that may
+    pass (a module or the gateway unavailable, a bug) frees the key for a retry.
+    """
+    cart_get(token=cart_token)  # unknown carts are a plain 404, and claim nothing
+    try:
+        attempt, replay = _attempt_claim(cart_token=cart_token, key=key, fingerprint=request.fingerprint)
+    except IntegrityError:  # a concurrent first request with the same key won the insert
+        attempt, replay = _attempt_claim(cart_token=cart_token, key=key, fingerprint=request.fingerprint)
+    if replay:
+        return CompleteResult(status=attempt.response_status, body=attempt.response_body, replayed=True)
+    try:
+        order = _attempt_run(attempt=attempt, request=request, customer_id=customer_id)
+    except ServiceUnavailable:
+        CheckoutAttempt.objects.filter(pk=attempt.pk).delete()
+        raise
+    except ContractError as error:
+        document = contract_error_document(error)
+        _attempt_finish(attempt=attempt, status=document["status"], body=document)
+        return CompleteResult(status=document["status"], body=document, replayed=False)
+    except Exception:
+        CheckoutAttempt.objects.filter(pk=attempt.pk).delete()
+        raise
+    body = order_document(order=order, include_access_token=True)
+    _attempt_finish(attempt=attempt, status=201, body=body)
+    return CompleteResult(status=201, body=body, replayed=False)
+
+
+def _attempt_finish(*, attempt: CheckoutAttempt, status: int, body: dict[str, Any]) -> None:
+    CheckoutAttempt.objects.filter(pk=attempt.pk).update(
+        state=CheckoutAttempt.State.DONE, response_status=status, response_body=body
+    )
+
+
+def _attempt_run(*, attempt: CheckoutAttempt, request: CompleteRequest, customer_id: int | None) -> Order:
+    number = attempt.order_number
+    order = Order.objects.filter(number=number).first()
+    if order is None:
+        order = _order_place(number=number, cart_token=attempt.cart_token, request=request, customer_id=customer_id)
+    _order_settle(order=order)
+    return Order.objects.prefetch_related("lines").get(pk=order.pk)
+
+
+def _order_place(*, number: str, cart_token: str, request: CompleteRequest, customer_id: int | None) -> Order:
+    """Quote, reserve, redeem, authorize and create the order; undo the done steps on any failure."""
+    cart = cart_get(token=cart_token)
+    if cart.status == Cart.Status.COMPLETED:
+        raise CartCompleted()
+    lines = [SkuQuantity(sku=line.sku, quantity=line.quantity) for line in cart.lines.all()]
+    if not lines:
+        raise InvalidInput("The cart is empty.", code="cart_empty")
+    for line in lines:
+        _quantity_check(quantity=line.quantity, field=f"lines.{line.sku}.quantity")
+    variants = services().catalog.variants_get(skus=[line.sku for line in lines])
+    unavailable = [line.sku for line in lines if line.sku not in variants or not variants[line.sku].sellable]
+    if unavailable:
+        raise ItemsUnavailable("Some items are no longer for sale: " + ", ".join(unavailable), skus=unavailable)
+    quote = services().pricing.quote_create(
+        currency=cart.currency, lines=lines, voucher_code=cart.voucher_code, email=request.email
+    )
+    undo: list[Callable[[], None]] = []
+    try:
+        services().inventory.reservation_create(reference=number, lines=lines)
+        undo.append(lambda: services().inventory.reservation_release(reference=number))
+        if quote.voucher_code:
+            services().pricing.voucher_redeem(
+                code=quote.voucher_code, reference=number, email=request.email, currency=quote.currency, subtotal=quote.subtotal
+            )
+            undo.append(lambda: services().pricing.voucher_release(reference=number))
+        payment = _payment_authorize(number=number, quote=quote, token=request.payment_token)
+        undo.append(lambda: _payment_void(payment=payment))
+        names = {
+            sku: variant_display_name(product_name=v.product_name, variant_name=v.variant_name) for sku, v in variants.items()
+        }
+        return _order_create(
+            number=number, cart_token=cart_token, quote=quote, names=names, request=request, customer_id=customer_id
+        )
+    except Exception:
+        # A crash (the process dying: not an Exception) leaves the steps for the retry to resume.
+        _compensate(undo)
+        raise
+
+
+def _compensate(undo: list[Callable[[], None]]) -> None:
+    for step in reversed(undo):
+        try:
+            step()
+        except Exception:
+            # Leave the rest running: a hold expires and a voucher use is released by the events it misses.
+            logger.exception("compensation step failed")
+
+
+def _payment_authorize(*, number: str, quote: Quote, token: str | None) -> Payment:
+    gateway = gateway_get()
+    try:
+        intent_id = gateway.authorize(key=f"{number}:authorize", amount=quote.total, currency=quote.currency, token=token)
+    except GatewayDeclined as error:
+        raise PaymentDeclined(f"The payment was declined: {error}") from error
+    except GatewayError as error:
+        raise PaymentGatewayFailed(f"The payment could not be taken: {error}") from error
+    payment, _ = Payment.objects.update_or_create(
+        order_number=number,
+        defaults={
+            "gateway": gateway.name,
+            "intent_id": intent_id,
+            "amount": quote.total,
+            "currency": quote.currency,
+            "status": Payment.Status.AUTHORIZED,
+        },
+    )
+    return payment
+
+
+def _payment_void(*, payment: Payment) -> None:
+    gateway_get().void(key=f"{payment.order_number}:void", intent_id=payment.intent_id)
+    Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.VOIDED)
+
+
+def _order_create(
+    *, number: str, cart_token: str, quote: Quote, names: dict[str, str], request: CompleteRequest, customer_id: int | None
+) -> Order:
+    """Create the order with frozen lines and publish ``OrderPlaced`` in one transaction."""
+    places = max(-quote.subtotal.as_tuple().exponent, 0)
+    with transaction.atomic():
+        cart = _cart_for_update(token=cart_token)
+        order = Order.objects.create(
+            number=number,
+            access_token=secrets.token_urlsafe(32),
+            email=request.email,
+            currency=quote.currency,
+            subtotal=quote.subtotal,
+            discount_total=quote.discount_total,
+            total=quote.total,
+            amount_places=places,
+            voucher_code=quote.voucher_code,
+            shipping_address=request.shipping_address,
+            customer_id=customer_id,
+            cart_token=cart_token,
+        )
+        frozen = [
+            OrderLineData(
+                sku=line.sku,
+                name=names.get(line.sku, line.sku),
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                total=line.total,
+            )
+            for line in quote.lines
+        ]
+        OrderLine.objects.bulk_create(
+            [
+                OrderLine(
+                    order=order, sku=l.sku, name=l.name, quantity=l.quantity, unit_price=l.unit_price, discount=l.discount, total=l.total
+                )
+                for l in frozen
+            ]
+        )
+        cart.status = Cart.Status.COMPLETED
+        cart.order_number = number
+        cart.save(update_fields=["status", "order_number", "updated_at"])
+        publish(
+            OrderPlaced(
+                order_number=number,
+                reservation_reference=number,
+                email=request.email,
+                currency=quote.currency,
+                lines=tuple(frozen),
+                subtotal=quote.subtotal,
+                discount_total=quote.discount_total,
+                total=quote.total,
+                voucher_code=quote.voucher_code,
+            )
+        )
+        transaction.on_commit(lambda: _confirmation_enqueue(number=number))
+    return order
+
+
+def _confirmation_enqueue(*, number: str) -> None:
+    from modules.checkout.tasks import order_confirmation_send
+
+    try:
+        order_confirmation_send.delay(number)
+    except Exception:
+        logger.exception("could not enqueue the confirmation email of %s", number)
+
+
+def _order_settle(*, order: Order) -> None:
+    """Commit the stock and capture the payment of a placed order; each step idempotent."""
+    try:
+        services().inventory.reservation_commit(reference=order.number, order_number=order.number)
+    except Exception:
+        # Inventory's OrderPlaced subscriber commits it when it can; the order stands.
+        logger.exception("reservation commit of %s deferred to the OrderPlaced subscriber", order.number)
+    payment = Payment.objects.filter(order_number=order.number).first()
+    if payment is None or payment.status != Payment.Status.AUTHORIZED:
+        return
+    try:
+        gateway_get().capture(key=f"{order.number}:capture", intent_id=payment.intent_id)
+    except Exception:
+        logger.exception("capture of %s failed; the order stays placed", order.number)
+        return
+    with transaction.atomic():
+        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.CAPTURED)
+        Order.objects.filter(pk=order.pk, status=Order.Status.PLACED).update(status=Order.Status.PAID)
+
+
+# --- Order lifecycle -------------------------------------------------------------
+
+_CANCELLABLE = (Order.Status.PLACED, Order.Status.PAID)
+
+
+def order_cancel(*, number: str) -> Order:
+    """Cancel an order not yet fulfilled; return its stock, release its voucher, void or refund its payment."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(number=number).first()
+        if order is None:
+            raise OrderNotFound()
+        if order.status not in _CANCELLABLE:
+            raise InvalidTransition(f"An order that is {order.status} cannot be cancelled.", order_status=order.status)
+        order.status = Order.Status.CANCELLED
+        order.save(update_fields=["status", "updated_at"])
+        publish(OrderCancelled(order_number=number, voucher_code=order.voucher_code))
+    # Outside our transaction: no lock of ours is held while other modules and the gateway work.
+    # The OrderCancelled subscribers of inventory and pricing repeat these steps if one fails here.
+    _compensate(
+        [
+            lambda: _payment_reverse(number=number),
+            lambda: services().pricing.voucher_release(reference=number),
+            lambda: services().inventory.reservation_release(reference=number),
+            lambda: services().inventory.order_stock_return(order_number=number),
+        ]
+    )
+    return Order.objects.prefetch_related("lines").get(pk=order.pk)
+
+
+def _payment_reverse(*, number: str) -> None:
+    payment = Payment.objects.filter(order_number=number).first()
+    if payment is None:
+        return
+    if payment.status == Payment.Status.AUTHORIZED:
+        _payment_void(payment=payment)
+    elif payment.status == Payment.Status.CAPTURED:
+        gateway_get().refund(key=f"{number}:refund", intent_id=payment.intent_id, amount=payment.amount)
+        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.REFUNDED)
+
+
+def order_fulfil(*, number: str) -> Order:
+    """Mark a paid order fulfilled."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(number=number).first()
+        if order is None:
+            raise OrderNotFound()
+        if order.status != Order.Status.PAID:
+            raise InvalidTransition(f"Only a paid order can be fulfilled; this one is {order.status}.", order_status=order.status)
+        order.status = Order.Status.FULFILLED
+        order.save(update_fields=["status", "updated_at"])
+        publish(OrderFulfilled(order_number=number))
+    return Order.objects.prefetch_related("lines").get(pk=order.pk)
+
+
+def order_confirmation_send(*, number: str) -> None:
+    """Email the order confirmation through Django's email framework."""
+    from django.core.mail import send_mail
+
+    order = Order.objects.prefetch_related("lines").get(number=number)
+    document = order_document(order=order)
+    lines = "\n".join(f"  {l['quantity']} × {l['name']} ({l['sku']}): {l['total']} {order.currency}" for l in document["lines"])
+    send_mail(
+        subject=f"Your order {order.number}",
+        message=f"Thank you for your order {order.number}.\n\n{lines}\n\nTotal: {document['total']} {order.currency}\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[order.email],
+    )
+
+
+def carts_purge(*, now: datetime | None = None) -> int:
+    """Delete open carts untouched for longer than the configured age."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.CHECKOUT_CART_MAX_AGE_DAYS)
+    deleted, _ = Cart.objects.filter(status=Cart.Status.OPEN, updated_at__lt=cutoff).delete()
+    return deleted
+
+
+def checkout_attempts_purge(*, now: datetime | None = None) -> int:
+    """Forget Idempotency-Keys older than the configured time; their orders stay."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.CHECKOUT_IDEMPOTENCY_TTL_HOURS)
+    deleted, _ = CheckoutAttempt.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,22 @@
+"""Celery tasks of checkout: thin, each calls one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from modules.checkout import services
+
+
+@shared_task(name="modules.checkout.tasks.order_confirmation_send")
+def order_confirmation_send(number: str) -> None:
+    services.order_confirmation_send(number=number)
+
+
+@shared_task(name="modules.checkout.tasks.carts_purge")
+def carts_purge() -> int:
+    return services.carts_purge()
+
+
+@shared_task(name="modules.checkout.tasks.idempotency_keys_purge")
+def idempotency_keys_purge() -> int:
+    return services.checkout_attempts_purge()
