@@ -1,0 +1,97 @@
+"""Checkout services: crash recovery, purges, fulfilment, with the other modules faked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from modules.checkout import models, services
+from modules.checkout.models import Cart, CheckoutAttempt, Order, Payment
+
+
+class SimulatedCrash(BaseException):
+    """Stands for the process dying: not an Exception, so no compensation runs."""
+
+
+def test_crash_between_payment_and_order_is_completed_by_the_retry(cart, shop, complete, monkeypatch):
+    real_create = services._order_create
+
+    def crash(**kwargs):
+        raise SimulatedCrash()
+
+    monkeypatch.setattr(services, "_order_create", crash)
+    with pytest.raises(SimulatedCrash):
+        complete(cart)
+    attempt = CheckoutAttempt.objects.get()
+    assert attempt.state == "in_progress"
+    assert Payment.objects.get(order_number=attempt.order_number).status == "authorized"
+    assert shop.inventory.active_holds() == 1 and Order.objects.count() == 0
+
+    monkeypatch.setattr(services, "_order_create", real_create)
+    # While the dead request's lease runs, a retry is told to wait.
+    assert complete(cart).status_code == 409
+    CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
+    response = complete(cart)
+    assert response.status_code == 201
+    assert response.json()["number"] == attempt.order_number
+    assert Order.objects.count() == 1
+    # Resumed, not repeated: one authorization, one hold, now committed.
+    assert models.TestGatewayTransaction.objects.filter(operation="authorize").count() == 1
+    assert Payment.objects.get().status == "captured"
+    assert shop.inventory.reserve_calls == 2 and shop.inventory.active_holds() == 0
+    assert shop.inventory.on_hand["TEE-M"] == 3
+    assert complete(cart).json() == response.json()
+
+
+def test_crash_after_the_order_committed_is_finished_by_the_retry(cart, shop, complete, monkeypatch):
+    def crash(**kwargs):
+        raise SimulatedCrash()
+
+    monkeypatch.setattr(services, "_order_settle", crash)
+    with pytest.raises(SimulatedCrash):
+        complete(cart)
+    assert Order.objects.get().status == "placed"
+    monkeypatch.undo()
+    CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
+    response = complete(cart)
+    assert response.status_code == 201 and response.json()["status"] == "paid"
+    assert Order.objects.count() == 1 and shop.inventory.active_holds() == 0
+
+
+def test_fulfil_only_paid_orders(cart, complete):
+    number = complete(cart).json()["number"]
+    assert services.order_fulfil(number=number).status == "fulfilled"
+    from contracts.checkout import InvalidTransition
+
+    with pytest.raises(InvalidTransition):
+        services.order_cancel(number=number)
+    with pytest.raises(InvalidTransition):
+        services.order_fulfil(number=number)
+
+
+def test_abandoned_carts_and_old_keys_are_purged(cart, complete, settings):
+    complete(cart)
+    stale = services.cart_create(currency="EUR")
+    Cart.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - timedelta(days=31))
+    assert services.carts_purge() == 1
+    assert Cart.objects.filter(token=cart).exists()  # completed carts stay with their orders
+    later = timezone.now() + timedelta(hours=settings.CHECKOUT_IDEMPOTENCY_TTL_HOURS + 1)
+    assert services.checkout_attempts_purge(now=later) == 1
+    assert Order.objects.count() == 1
+
+
+def test_admin_lists_orders_and_acts_through_services(admin_client, cart, shop, complete, django_capture_on_commit_callbacks):
+    order = Order.objects.get(number=complete(cart).json()["number"])
+    assert admin_client.get("/admin/checkout/order/?status__exact=paid&q=ada").status_code == 200
+    assert admin_client.get(f"/admin/checkout/order/{order.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/checkout/cart/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post("/admin/checkout/order/", {"action": "cancel", "_selected_action": [order.pk]})
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    assert shop.inventory.on_hand["TEE-M"] == 5
+    admin_client.post("/admin/checkout/order/", {"action": "mark_fulfilled", "_selected_action": [order.pk]})
+    order.refresh_from_db()
+    assert order.status == "cancelled"  # refused: an invalid transition changes nothing
