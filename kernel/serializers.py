@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -25,6 +26,7 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "example": "19.90"})
 class MoneyAmountField(serializers.Field):
     """A Decimal rendered as a JSON string ("19.90"), never a float."""
 
