@@ -81,7 +81,9 @@ class PriceNotFound(InvalidInput):
         self.currency = currency
 
 
-VoucherReason = Literal["unknown", "expired", "not_yet_valid", "exhausted", "minimum_not_met", "inactive"]
+VoucherReason = Literal[
+    "unknown", "expired", "not_yet_valid", "exhausted", "minimum_not_met", "inactive", "currency_mismatch"
+]
 
 
 class VoucherInvalid(InvalidInput):

@@ -50,3 +50,18 @@ def complete(api_client, django_capture_on_commit_callbacks):
             )
 
     return run
+
+
+@pytest.fixture
+def published():
+    """Events checkout published and the bus delivered, seen through a probe subscriber."""
+    from contracts.checkout import OrderCancelled, OrderPlaced
+    from contracts.events import subscribe, unsubscribe
+
+    seen: list = []
+    names = {OrderPlaced: "checkouttest.placed", OrderCancelled: "checkouttest.cancelled"}
+    for event_type, name in names.items():
+        subscribe(event_type, name=name, handler=seen.append)
+    yield seen
+    for name in names.values():
+        unsubscribe(name=name)

@@ -1,0 +1,155 @@
+"""Admin of pricing: base prices (with CSV import), price lists, promotions, vouchers and their uses.
+
+Base prices are saved and deleted through ``services`` so that every change
+publishes ``PriceChanged``; the other models are plain admin edits checked by
+their ``clean()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+
+from contracts.errors import ContractError
+from modules.pricing import services
+from modules.pricing.models import Price, PriceList, PriceListItem, Promotion, Voucher, VoucherRedemption
+
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class PriceImportForm(forms.Form):
+    file = forms.FileField(help_text="CSV, UTF-8: sku,currency,amount[,compare_at]")
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(f"At most {IMPORT_MAX_BYTES // (1024 * 1024)} MB per file.")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError("The file is not UTF-8 text.") from exc
+
+
+def _currency_choices() -> list[tuple[str, str]]:
+    return [(code, code) for code in settings.SHOP_CURRENCIES]
+
+
+class CurrencyFormMixin(forms.ModelForm):
+    """A currency picked from ``SHOP_CURRENCIES`` instead of typed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "currency" in self.fields:
+            required = self.fields["currency"].required
+            blank = [] if required else [("", "---------")]
+            self.fields["currency"] = forms.ChoiceField(
+                choices=blank + _currency_choices(), required=required, help_text=self.fields["currency"].help_text
+            )
+
+
+@admin.register(Price)
+class PriceAdmin(admin.ModelAdmin):
+    form = CurrencyFormMixin
+    list_display = ("sku", "currency", "amount", "compare_at", "updated")
+    list_filter = ("currency",)
+    search_fields = ("sku",)
+    change_list_template = "admin/pricing/price/change_list.html"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Price | None = None) -> tuple[str, ...]:
+        # The SKU and currency are the price's identity: another key is another price.
+        return ("sku", "currency") if obj else ()
+
+    def save_model(self, request: HttpRequest, obj: Price, form: Any, change: bool) -> None:
+        saved = services.price_set(sku=obj.sku, currency=obj.currency, amount=obj.amount, compare_at=obj.compare_at)
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Price) -> None:
+        services.price_remove(sku=obj.sku, currency=obj.currency)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Price]) -> None:
+        for sku, currency in queryset.values_list("sku", "currency"):
+            services.price_remove(sku=sku, currency=currency)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="pricing_price_import"), *super().get_urls()]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a CSV of prices; on any bad line nothing is imported and every bad line is shown."""
+        if not self.has_change_permission(request) or not self.has_add_permission(request):
+            raise PermissionDenied
+        problems: tuple[Any, ...] = ()
+        form = PriceImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = services.prices_import(text=form.cleaned_data["file"])
+            except ContractError as exc:
+                problems = getattr(exc, "errors", ()) or ({"field": "file", "detail": exc.detail},)
+                self.message_user(request, exc.detail, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"Prices imported: {result.created} created, {result.updated} updated, {result.unchanged} unchanged.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:pricing_price_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import prices",
+            "form": form,
+            "problems": problems,
+        }
+        return TemplateResponse(request, "admin/pricing/price/import.html", context)
+
+
+class PriceListItemInline(admin.TabularInline):
+    model = PriceListItem
+    form = CurrencyFormMixin
+    extra = 1
+
+
+@admin.register(PriceList)
+class PriceListAdmin(admin.ModelAdmin):
+    list_display = ("name", "priority", "valid_from", "valid_until", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "items__sku")
+    inlines = (PriceListItemInline,)
+
+
+@admin.register(Promotion)
+class PromotionAdmin(admin.ModelAdmin):
+    form = CurrencyFormMixin
+    list_display = ("name", "kind", "value", "currency", "target", "valid_from", "valid_until", "active")
+    list_filter = ("active", "kind", "target")
+    search_fields = ("name", "category_slug")
+
+
+class VoucherRedemptionInline(admin.TabularInline):
+    model = VoucherRedemption
+    fields = ("reference", "email", "state", "created", "updated")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Voucher)
+class VoucherAdmin(admin.ModelAdmin):
+    form = CurrencyFormMixin
+    list_display = ("code", "kind", "value", "currency", "times_used", "usage_limit", "valid_until", "active")
+    list_filter = ("active", "kind")
+    search_fields = ("code", "redemptions__reference", "redemptions__email")
+    readonly_fields = ("times_used",)
+    inlines = (VoucherRedemptionInline,)

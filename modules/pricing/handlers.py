@@ -1,0 +1,16 @@
+"""Subscribers to other modules' events: a placed order confirms its voucher use, a cancelled one gives it back."""
+
+from __future__ import annotations
+
+from contracts.checkout import OrderCancelled, OrderPlaced
+from modules.pricing import services
+
+
+def order_placed_voucher_confirm(event: OrderPlaced) -> None:
+    """Confirm the voucher use reserved for the order; a no-op when there is none or it is done already."""
+    services.voucher_redemption_confirm(reference=event.order_number)
+
+
+def order_cancelled_voucher_release(event: OrderCancelled) -> None:
+    """Give back the voucher use of the cancelled order; a no-op when there is none or it was given back."""
+    services.voucher_release(reference=event.order_number)

@@ -1,0 +1,47 @@
+"""Fixtures of the pricing tests: a fake catalog and a probe for PriceChanged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+import pytest
+
+from contracts.catalog import VariantInfo
+from contracts.container import services_override
+from contracts.events import Event, subscribe, unsubscribe
+from contracts.pricing import PriceChanged
+
+
+class FakeCatalog:
+    """A catalog whose categories are a dict of slug -> SKUs; counts its calls."""
+
+    def __init__(self, categories: Mapping[str, Sequence[str]] | None = None) -> None:
+        self.categories = {slug: frozenset(skus) for slug, skus in (categories or {}).items()}
+        self.calls = 0
+
+    def variants_get(self, *, skus: Sequence[str]) -> Mapping[str, VariantInfo]:
+        return {}
+
+    def category_skus_get(self, *, slug: str) -> frozenset[str]:
+        self.calls += 1
+        return self.categories.get(slug, frozenset())
+
+
+@pytest.fixture
+def catalog() -> Iterator[FakeCatalog]:
+    fake = FakeCatalog()
+    with services_override(catalog=fake):
+        yield fake
+
+
+@pytest.fixture
+def price_events() -> Iterator[list[Event]]:
+    """Every PriceChanged delivered while the test runs (after commit)."""
+    seen: list[Event] = []
+
+    def probe(event: Event) -> None:
+        seen.append(event)
+
+    subscribe(PriceChanged, name="pricingtest.price_probe", handler=probe)
+    yield seen
+    unsubscribe(name="pricingtest.price_probe")

@@ -1,0 +1,34 @@
+"""``manage.py import_prices``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from modules.pricing.models import Price
+
+pytestmark = pytest.mark.django_db
+
+
+def test_import_prices_from_a_file_then_again(tmp_path, capsys) -> None:
+    path = tmp_path / "prices.csv"
+    path.write_text("\ufeffsku,currency,amount,compare_at\nA,EUR,19.90,29.90\nA,USD,21.00,\n", encoding="utf-8")
+    call_command("import_prices", str(path))
+    assert "2 created, 0 updated, 0 unchanged" in capsys.readouterr().out
+    call_command("import_prices", str(path))
+    assert "0 created, 0 updated, 2 unchanged" in capsys.readouterr().out
+    assert Price.objects.get(sku="A", currency="EUR").compare_at == Decimal("29.90")
+
+
+def test_a_bad_file_imports_nothing_and_lists_each_bad_line(tmp_path, capsys) -> None:
+    path = tmp_path / "prices.csv"
+    path.write_text("A,EUR,1.00\nB,EUR,1.001\nC,eur,1\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="2 bad line"):
+        call_command("import_prices", str(path))
+    err = capsys.readouterr().err
+    assert "line 2:" in err and "line 3:" in err
+    assert not Price.objects.exists()
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("import_prices", str(tmp_path / "missing.csv"))
