@@ -30,6 +30,7 @@ from contracts.events import Event, event_type_get, subscription_get, subscripti
 logger = logging.getLogger(__name__)
 
 ACTIVE_STATES = (Delivery.State.PENDING, Delivery.State.RETRYING)
+EMBEDDED_SWEEP_BATCH = 20
 
 
 def broker_configured() -> bool:
@@ -68,7 +69,7 @@ def event_store(*, event: Event) -> list[int]:
     return ids
 
 
-def deliveries_dispatch(*, alias: str, delivery_ids: Iterable[int]) -> None:
+def deliveries_dispatch(*, alias: str, delivery_ids: Iterable[int], sweep_due: bool = True) -> None:
     """Hand deliveries to Celery, or deliver them in-process when no broker is configured.
 
     Never raises: the publisher's transaction has committed, and whatever is
@@ -78,6 +79,9 @@ def deliveries_dispatch(*, alias: str, delivery_ids: Iterable[int]) -> None:
     if not broker_configured():
         for delivery_id in ids:
             delivery_attempt(delivery_id=delivery_id, alias=alias)
+        if sweep_due:
+            # No beat runs in the embedded mode: each new event also brings a few due retries along.
+            events_sweep(limit=EMBEDDED_SWEEP_BATCH, sweep_due=False)
         return
     from commerce.eventbus.tasks import deliver
 
@@ -147,7 +151,7 @@ def _failure_record(*, delivery: Delivery, alias: str, error: Exception) -> str:
     return Delivery.State.DEAD if dead else Delivery.State.RETRYING
 
 
-def events_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
+def events_sweep(*, now: datetime | None = None, limit: int = 500, sweep_due: bool = False) -> int:
     """Dispatch deliveries that are due: retries whose time came, and dispatches lost to a crash or a down broker."""
     now = now or timezone.now()
     dispatched = 0
@@ -161,7 +165,7 @@ def events_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
         if not due:
             continue
         Delivery.objects.using(alias).filter(pk__in=due).update(next_attempt_at=_lease_end(now))
-        deliveries_dispatch(alias=alias, delivery_ids=due)
+        deliveries_dispatch(alias=alias, delivery_ids=due, sweep_due=sweep_due)
         dispatched += len(due)
     return dispatched
 

@@ -134,3 +134,19 @@ def test_admin_lists_outbox_and_deliveries(admin_client):
     assert admin_client.get("/admin/eventbus/delivery/?state__exact=delivered").status_code == 200
     event = OutboxEvent.objects.get()
     assert admin_client.get(f"/admin/eventbus/outboxevent/{event.pk}/change/").status_code == 200
+
+
+def test_embedded_mode_retries_due_deliveries_when_the_next_event_is_published(probe_mode, settings):
+    settings.EVENTS_MAX_ATTEMPTS = 5
+    probe_mode("fail")
+    with transaction.atomic():
+        publish(order_placed("CO-FIRST"))
+    flaky = Delivery.objects.get(subscriber="eventprobe.flaky")
+    assert flaky.state == "retrying"
+    probe_mode("ok")
+    Delivery.objects.filter(pk=flaky.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    with transaction.atomic():
+        publish(order_placed("CO-SECOND"))
+    flaky.refresh_from_db()
+    assert flaky.state == "delivered" and flaky.attempts == 2
+    assert effects("eventprobe.flaky") == 2  # one per event, each once

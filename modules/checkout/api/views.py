@@ -142,7 +142,7 @@ class OrderCancelView(APIView):
 class OrderListView(GenericAPIView):
     """Orders of the signed-in customer, newest first."""
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="checkout_orders_list", responses={200: dict})
     def get(self, request: Request) -> Response:
         customer_id = _customer_id(request)
         if customer_id is None:
