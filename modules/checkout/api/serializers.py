@@ -53,3 +53,63 @@ class CompleteSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     shipping_address = AddressSerializer()
     payment = PaymentSerializer()
+
+
+# --- Response shapes, for the OpenAPI schema (the views render selectors' documents) ---
+
+Money = serializers.CharField  # a decimal as a JSON string, e.g. "19.90"
+
+
+class CartLineOut(serializers.Serializer):
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = Money(allow_null=True)
+    discount = Money(allow_null=True)
+    total = Money(allow_null=True)
+    available = serializers.IntegerField()
+    problem = serializers.ChoiceField(choices=["unavailable", "no_price"], allow_null=True)
+
+
+class AppliedOut(serializers.Serializer):
+    code = serializers.CharField(required=False, help_text="voucher code")
+    promotion = serializers.CharField(required=False, help_text="promotion name")
+    amount = Money()
+
+
+class CartOut(serializers.Serializer):
+    token = serializers.CharField()
+    currency = serializers.CharField()
+    status = serializers.ChoiceField(choices=["open", "completed"])
+    lines = CartLineOut(many=True)
+    voucher_code = serializers.CharField(allow_null=True)
+    voucher_problem = serializers.CharField(allow_null=True)
+    subtotal = Money()
+    discount_total = Money()
+    total = Money()
+    applied = AppliedOut(many=True)
+    order_number = serializers.CharField(allow_null=True)
+
+
+class OrderLineOut(serializers.Serializer):
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = Money()
+    discount = Money()
+    total = Money()
+
+
+class OrderOut(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=["placed", "paid", "cancelled", "fulfilled"])
+    email = serializers.EmailField()
+    currency = serializers.CharField()
+    lines = OrderLineOut(many=True)
+    voucher_code = serializers.CharField(allow_null=True)
+    subtotal = Money()
+    discount_total = Money()
+    total = Money()
+    shipping_address = AddressSerializer()
+    created = serializers.DateTimeField()
+    access_token = serializers.CharField(required=False, help_text="only in the response to complete")

@@ -15,9 +15,11 @@ from rest_framework.views import APIView
 from modules.checkout import selectors, services
 from modules.checkout.api.serializers import (
     CartCreateSerializer,
+    CartOut,
     CompleteSerializer,
     LineAddSerializer,
     LineSetSerializer,
+    OrderOut,
     VoucherSerializer,
 )
 
@@ -38,7 +40,7 @@ def _valid(serializer_class: type, data: object) -> dict:
 
 
 class CartCreateView(APIView):
-    @extend_schema(request=CartCreateSerializer, responses={201: dict})
+    @extend_schema(request=CartCreateSerializer, responses={201: CartOut})
     def post(self, request: Request) -> Response:
         data = _valid(CartCreateSerializer, request.data)
         cart = services.cart_create(currency=data["currency"], customer_id=_customer_id(request))
@@ -46,13 +48,13 @@ class CartCreateView(APIView):
 
 
 class CartDetailView(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: CartOut})
     def get(self, request: Request, token: str) -> Response:
         return _cart_response(token)
 
 
 class CartLinesView(APIView):
-    @extend_schema(request=LineAddSerializer, responses={200: dict})
+    @extend_schema(request=LineAddSerializer, responses={200: CartOut})
     def post(self, request: Request, token: str) -> Response:
         data = _valid(LineAddSerializer, request.data)
         services.cart_line_add(token=token, sku=data["sku"], quantity=data["quantity"])
@@ -60,26 +62,26 @@ class CartLinesView(APIView):
 
 
 class CartLineView(APIView):
-    @extend_schema(request=LineSetSerializer, responses={200: dict})
+    @extend_schema(request=LineSetSerializer, responses={200: CartOut})
     def patch(self, request: Request, token: str, sku: str) -> Response:
         data = _valid(LineSetSerializer, request.data)
         services.cart_line_set(token=token, sku=sku, quantity=data["quantity"])
         return _cart_response(token)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: CartOut})
     def delete(self, request: Request, token: str, sku: str) -> Response:
         services.cart_line_remove(token=token, sku=sku)
         return _cart_response(token)
 
 
 class CartVoucherView(APIView):
-    @extend_schema(request=VoucherSerializer, responses={200: dict})
+    @extend_schema(request=VoucherSerializer, responses={200: CartOut})
     def put(self, request: Request, token: str) -> Response:
         data = _valid(VoucherSerializer, request.data)
         services.cart_voucher_apply(token=token, code=data["code"])
         return _cart_response(token)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: CartOut})
     def delete(self, request: Request, token: str) -> Response:
         services.cart_voucher_remove(token=token)
         return _cart_response(token)
@@ -89,7 +91,7 @@ class CartCompleteView(APIView):
     @extend_schema(
         request=CompleteSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-        responses={201: dict},
+        responses={201: OrderOut},
     )
     def post(self, request: Request, token: str) -> Response:
         key = request.headers.get("Idempotency-Key", "").strip()
@@ -121,7 +123,7 @@ class CartCompleteView(APIView):
 
 
 class OrderDetailView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("access_token", str)], responses={200: dict})
+    @extend_schema(parameters=[OpenApiParameter("access_token", str)], responses={200: OrderOut})
     def get(self, request: Request, number: str) -> Response:
         order = selectors.order_get_for(
             number=number, access_token=request.query_params.get("access_token"), customer_id=_customer_id(request)
@@ -130,7 +132,7 @@ class OrderDetailView(APIView):
 
 
 class OrderCancelView(APIView):
-    @extend_schema(request=None, parameters=[OpenApiParameter("access_token", str)], responses={200: dict})
+    @extend_schema(request=None, parameters=[OpenApiParameter("access_token", str)], responses={200: OrderOut})
     def post(self, request: Request, number: str) -> Response:
         selectors.order_get_for(
             number=number, access_token=request.query_params.get("access_token"), customer_id=_customer_id(request)
@@ -142,7 +144,7 @@ class OrderCancelView(APIView):
 class OrderListView(GenericAPIView):
     """Orders of the signed-in customer, newest first."""
 
-    @extend_schema(operation_id="checkout_orders_list", responses={200: dict})
+    @extend_schema(operation_id="checkout_orders_list", responses={200: OrderOut(many=True)})
     def get(self, request: Request) -> Response:
         customer_id = _customer_id(request)
         if customer_id is None:
