@@ -1,0 +1,91 @@
+"""Storefront catalog endpoints: thin views over the selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from modules.catalog import selectors
+from modules.catalog.api.serializers import (
+    ORDERINGS,
+    CategorySerializer,
+    ListingQuery,
+    ProductSerializer,
+    currency_parse,
+)
+from modules.catalog.models import Product
+from modules.catalog.selectors import Offers
+
+DEGRADED_HEADER = "Commerce-Degraded"
+
+
+def _skus(products: list[Product]) -> list[str]:
+    return [v.sku for p in products for v in p.active_variants]
+
+
+def _degraded_headers(offers: Offers | None) -> dict[str, str]:
+    return {DEGRADED_HEADER: ", ".join(offers.degraded)} if offers is not None and offers.degraded else {}
+
+
+class CategoryListView(ListAPIView):
+    """The category tree, parents before children: ``slug``, ``name``, ``parent`` (slug or null), ``path``."""
+
+    serializer_class = CategorySerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.categories_list()
+
+
+class ProductListView(ListAPIView):
+    """Visible products: filters ``category``, ``q``; ``ordering``; ``currency`` adds prices and availability.
+
+    When pricing or inventory fails, the page still answers without that
+    part, lists the module in ``degraded`` and in the ``Commerce-Degraded``
+    header.
+    """
+
+    serializer_class = ProductSerializer
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        query = ListingQuery.parse(request.query_params)
+        products = selectors.products_search(category=query.category, q=query.q)
+        prices, pricing_done = None, False
+        if ORDERINGS[query.ordering] is None and query.currency is not None:
+            # ListingQuery refuses price ordering without a currency, so this is every price ordering.
+            ranking = selectors.products_rank_by_price(
+                products=products, currency=query.currency, descending=query.ordering.startswith("-")
+            )
+            page_ids = self.paginate_queryset(ranking.product_ids)
+            page = selectors.products_in_order(ids=page_ids)
+            prices, pricing_done = ranking.prices, True
+        else:
+            ordered = selectors.products_with_details(products.order_by(*ORDERINGS[query.ordering]))
+            page = list(self.paginate_queryset(ordered))
+        offers = None
+        if query.currency is not None:
+            offers = selectors.offers_get(
+                skus=_skus(page), currency=query.currency, prices=prices, pricing_done=pricing_done
+            )
+        data = ProductSerializer(page, many=True, context={"offers": offers}).data
+        response = self.get_paginated_response(data)
+        response.data["degraded"] = list(offers.degraded) if offers is not None else []
+        for name, value in _degraded_headers(offers).items():
+            response[name] = value
+        return response
+
+
+class ProductDetailView(RetrieveAPIView):
+    """One visible product with its active variants; 404 when unknown, unpublished or without an active variant."""
+
+    serializer_class = ProductSerializer
+
+    def retrieve(self, request: Request, *args: Any, slug: str, **kwargs: Any) -> Response:
+        currency = currency_parse(request.query_params)
+        product = selectors.product_visible_get(slug=slug)
+        offers = selectors.offers_get(skus=_skus([product]), currency=currency) if currency is not None else None
+        data = dict(ProductSerializer(product, context={"offers": offers}).data)
+        data["degraded"] = list(offers.degraded) if offers is not None else []
+        return Response(data, headers=_degraded_headers(offers))

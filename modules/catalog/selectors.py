@@ -1,0 +1,226 @@
+"""Catalog reads: storefront visibility, search, the category tree, and offers from pricing and inventory.
+
+Every function here costs a constant number of queries whatever the number
+of rows, and at most one call to each other module.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from contracts.container import services
+from contracts.errors import FieldProblem, InvalidInput, NotFound
+from contracts.inventory import Availability
+from contracts.pricing import Price, UnknownCurrency
+from modules.catalog.models import (
+    CATEGORY_SLUG_MAX_LENGTH,
+    SKU_MAX_LENGTH,
+    SKU_PATTERN,
+    SLUG_MAX_LENGTH,
+    SLUG_PATTERN,
+    Category,
+    Product,
+    ProductMedia,
+    Variant,
+)
+
+logger = logging.getLogger(__name__)
+
+SEARCH_MAX_LENGTH = 100
+SEARCH_MAX_TERMS = 5
+# Ordering by price asks pricing for every candidate SKU at once; beyond this the filter must be narrowed.
+PRICE_ORDERING_MAX_SKUS_DEFAULT = 5000
+
+
+def categories_list() -> QuerySet[Category]:
+    """Return every category, parents before children (ordered by path)."""
+    return Category.objects.select_related("parent").order_by("path")
+
+
+def slug_valid(slug: str, *, max_length: int = SLUG_MAX_LENGTH) -> bool:
+    """Return whether ``slug`` could name something; others (NULs, spaces, huge) are unknown without a query."""
+    return len(slug) <= max_length and re.match(SLUG_PATTERN, slug) is not None
+
+
+def sku_valid(sku: str) -> bool:
+    """Return whether ``sku`` could be a SKU; others are unknown without a query."""
+    return isinstance(sku, str) and len(sku) <= SKU_MAX_LENGTH and re.match(SKU_PATTERN, sku) is not None
+
+
+def category_descendants(*, slug: str) -> QuerySet[Category]:
+    """Return the category ``slug`` and everything below it (empty when unknown)."""
+    if not slug_valid(slug, max_length=CATEGORY_SLUG_MAX_LENGTH):
+        return Category.objects.none()
+    path = Category.objects.filter(slug=slug).values_list("path", flat=True).first()
+    if path is None:
+        return Category.objects.none()
+    return Category.objects.filter(Q(path=path) | Q(path__startswith=path + "/"))
+
+
+def products_visible() -> QuerySet[Product]:
+    """Return the products the storefront shows: published, with at least one active variant."""
+    return Product.objects.filter(
+        Exists(Variant.objects.filter(product_id=OuterRef("pk"), active=True)),
+        status=Product.Status.PUBLISHED,
+    )
+
+
+def search_terms(raw: str) -> list[str]:
+    """Return the words of a search text, bounded in length and number (NULs dropped: databases refuse them)."""
+    text = raw.replace("\x00", "")[:SEARCH_MAX_LENGTH]
+    return text.split()[:SEARCH_MAX_TERMS]
+
+
+def products_search(*, category: str | None = None, q: str | None = None) -> QuerySet[Product]:
+    """Return visible products in ``category`` (and below) whose name, description or SKU has every word of ``q``."""
+    products = products_visible()
+    if category is not None:
+        products = products.filter(category__in=category_descendants(slug=category).values("pk"))
+    for term in search_terms(q or ""):
+        products = products.filter(
+            Q(name__icontains=term)
+            | Q(description__icontains=term)
+            | Exists(Variant.objects.filter(product_id=OuterRef("pk"), active=True, sku__icontains=term))
+        )
+    return products
+
+
+def products_with_details(products: QuerySet[Product]) -> QuerySet[Product]:
+    """Return ``products`` with category, active variants (``active_variants``) and media fetched in bulk."""
+    return products.select_related("category").prefetch_related(
+        Prefetch("variants", queryset=Variant.objects.filter(active=True).order_by("id"), to_attr="active_variants"),
+        Prefetch("media", queryset=ProductMedia.objects.order_by("position", "id")),
+    )
+
+
+def product_visible_get(*, slug: str) -> Product:
+    """Return the visible product ``slug`` with its details; ``NotFound`` when unknown, unpublished or unsellable."""
+    product = products_with_details(products_visible().filter(slug=slug)).first() if slug_valid(slug) else None
+    if product is None:
+        raise NotFound("No such product.", code="product_not_found")
+    return product
+
+
+def products_in_order(*, ids: Sequence[int]) -> list[Product]:
+    """Return the products ``ids`` with their details, in the order of ``ids``."""
+    by_id = {p.pk: p for p in products_with_details(Product.objects.filter(pk__in=ids))}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def prices_fetch(*, skus: Sequence[str], currency: str) -> Mapping[str, Price] | None:
+    """Return the prices of ``skus`` in one pricing call, or ``None`` when pricing failed (logged).
+
+    An unknown currency is the client's mistake and propagates (400); any
+    other failure (down, timed out, a bug) must not take the catalog down.
+    """
+    try:
+        return services().pricing.prices_get(skus=list(skus), currency=currency)
+    except UnknownCurrency:
+        raise
+    except Exception:
+        logger.warning("pricing failed for %d SKUs in %s; answering without prices", len(skus), currency, exc_info=True)
+        return None
+
+
+def availability_fetch(*, skus: Sequence[str]) -> Mapping[str, Availability] | None:
+    """Return the availability of ``skus`` in one inventory call, or ``None`` when inventory failed (logged)."""
+    if not skus:
+        return {}
+    try:
+        return services().inventory.availability_get(skus=list(skus))
+    except Exception:
+        logger.warning("inventory failed for %d SKUs; answering without availability", len(skus), exc_info=True)
+        return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PriceRanking:
+    """Visible product ids in price order, and the prices fetched for it (``None`` when pricing failed)."""
+
+    product_ids: list[int]
+    prices: Mapping[str, Price] | None
+
+
+def products_rank_by_price(*, products: QuerySet[Product], currency: str, descending: bool) -> PriceRanking:
+    """Order ``products`` by their lowest active-variant price in ``currency``, across the whole filtered set.
+
+    Prices live in pricing, so a global order needs the price of every
+    candidate SKU: one query for the candidates, one batched pricing call,
+    then a sort here. The candidate set is bounded (``InvalidInput`` asks
+    for a narrower filter). Products without a price come last; ties go by name. If pricing
+    fails, the order falls back to name so the listing still answers.
+    """
+    limit = getattr(settings, "CATALOG_PRICE_ORDERING_MAX_SKUS", PRICE_ORDERING_MAX_SKUS_DEFAULT)
+    candidates = list(
+        Variant.objects.filter(active=True, product__in=products.values("pk"))
+        .order_by()
+        .values_list("product_id", "sku", "product__name")[: limit + 1]
+    )
+    if len(candidates) > limit:
+        raise InvalidInput(
+            f"Ordering by price covers at most {limit} SKUs; narrow the listing with category= or q=.",
+            code="ordering_too_broad",
+            errors=(FieldProblem(field="ordering", code="too_broad", detail="Narrow the listing to order by price."),),
+        )
+    prices = prices_fetch(skus=[sku for _, sku, _ in candidates], currency=currency)
+    names = {product_id: name for product_id, _, name in candidates}
+    if prices is None:
+        return PriceRanking(product_ids=sorted(names, key=lambda pk: (names[pk], pk)), prices=None)
+    lowest: dict[int, Decimal] = {}
+    for product_id, sku, _ in candidates:
+        price = prices.get(sku)
+        if price is not None and (product_id not in lowest or price.amount < lowest[product_id]):
+            lowest[product_id] = price.amount
+    sign = -1 if descending else 1
+    ordered = sorted(names, key=lambda pk: (pk not in lowest, sign * lowest.get(pk, Decimal(0)), names[pk], pk))
+    return PriceRanking(product_ids=ordered, prices=prices)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Offers:
+    """Prices and availability of one page of SKUs; a ``None`` map means that module failed for this page."""
+
+    currency: str
+    prices: Mapping[str, Price] | None
+    availability: Mapping[str, Availability] | None
+
+    @property
+    def degraded(self) -> tuple[str, ...]:
+        return tuple(
+            name for name, data in (("pricing", self.prices), ("inventory", self.availability)) if data is None
+        )
+
+    def variant_price(self, sku: str) -> Decimal | None:
+        price = self.prices.get(sku) if self.prices is not None else None
+        return price.amount if price is not None else None
+
+    def variant_available(self, sku: str) -> int | None:
+        if self.availability is None:
+            return None
+        found = self.availability.get(sku)
+        return found.available if found is not None else 0
+
+    def product_price(self, skus: Sequence[str]) -> Decimal | None:
+        amounts = [a for a in (self.variant_price(sku) for sku in skus) if a is not None]
+        return min(amounts) if amounts else None
+
+    def product_in_stock(self, skus: Sequence[str]) -> bool | None:
+        if self.availability is None:
+            return None
+        return any((self.variant_available(sku) or 0) > 0 for sku in skus)
+
+
+def offers_get(
+    *, skus: Sequence[str], currency: str, prices: Mapping[str, Price] | None = None, pricing_done: bool = False
+) -> Offers:
+    """Return the offers of one page: one pricing call (unless ``pricing_done``) and one inventory call."""
+    if not pricing_done:
+        prices = prices_fetch(skus=skus, currency=currency)
+    return Offers(currency=currency, prices=prices, availability=availability_fetch(skus=skus))

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from types import SimpleNamespace
+
+import pytest
+
+from contracts.container import services_override
+from contracts.events import Event, subscribe, unsubscribe
+from modules.catalog import services
+from modules.catalog.models import Category, Product
+from modules.catalog.tests.fakes import FakeInventory, FakePricing
+
+
+@pytest.fixture
+def offers(db) -> Iterator[SimpleNamespace]:
+    """Serve pricing and inventory with fakes; set ``.pricing.prices`` / ``.inventory.available``."""
+    pricing, inventory = FakePricing(), FakeInventory()
+    with services_override(pricing=pricing, inventory=inventory):
+        yield SimpleNamespace(pricing=pricing, inventory=inventory)
+
+
+@pytest.fixture
+def make_product(db):
+    """Create a product with variants; published unless told otherwise."""
+
+    def make(
+        slug: str,
+        *,
+        name: str | None = None,
+        skus: Sequence[str] = (),
+        category: Category | None = None,
+        description: str = "",
+        published: bool = True,
+        inactive: Sequence[str] = (),
+    ) -> Product:
+        product = services.product_create(
+            slug=slug, name=name or slug.replace("-", " ").title(), description=description, category=category
+        )
+        for sku in skus or (f"{slug.upper()}-1",):
+            services.variant_create(product=product, sku=sku, name=f"Variant {sku}", active=sku not in inactive)
+        if published:
+            services.product_publish(product=product)
+        return product
+
+    return make
+
+
+@pytest.fixture
+def tree(db) -> SimpleNamespace:
+    """apparel > shirts > flannel, and home."""
+    apparel = services.category_create(slug="apparel", name="Apparel")
+    shirts = services.category_create(slug="shirts", name="Shirts", parent=apparel)
+    flannel = services.category_create(slug="flannel", name="Flannel", parent=shirts)
+    home = services.category_create(slug="home", name="Home")
+    return SimpleNamespace(apparel=apparel, shirts=shirts, flannel=flannel, home=home)
+
+
+@pytest.fixture
+def received() -> Iterator[list[Event]]:
+    """Events of the catalog delivered (in-process, after commit) while the test runs."""
+    from contracts.catalog import ProductPublished, ProductUnpublished, VariantDiscontinued
+
+    seen: list[Event] = []
+    names = []
+    for event_type in (ProductPublished, ProductUnpublished, VariantDiscontinued):
+        name = f"catalog.test_probe_{event_type.__name__}"
+        subscribe(event_type, name=name, handler=seen.append)
+        names.append(name)
+    try:
+        yield seen
+    finally:
+        for name in names:
+            unsubscribe(name=name)
