@@ -242,3 +242,5 @@ CELERY_BEAT_SCHEDULE = {
 CHECKOUT_ATTEMPT_LEASE_SECONDS = env_int("CHECKOUT_ATTEMPT_LEASE_SECONDS", 60)
 # Payment methods a client may name; the configured gateway serves them.
 CHECKOUT_PAYMENT_METHODS = env_list("CHECKOUT_PAYMENT_METHODS", "test")
+# Ordering the listing by price prices every SKU of the filtered set; above this many, narrow the filter.
+CATALOG_PRICE_ORDERING_MAX_SKUS = env_int("CATALOG_PRICE_ORDERING_MAX_SKUS", 5000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +21,16 @@ from modules.catalog.models import Product
 from modules.catalog.selectors import Offers
 
 DEGRADED_HEADER = "Commerce-Degraded"
+
+CURRENCY_PARAMETER = OpenApiParameter(
+    "currency", str, description="ISO 4217 code (e.g. EUR): adds prices and availability"
+)
+LISTING_PARAMETERS = [
+    OpenApiParameter("category", str, description="category slug; includes its subcategories"),
+    OpenApiParameter("q", str, description="text searched in name, description and SKU (bounded)"),
+    OpenApiParameter("ordering", str, enum=list(ORDERINGS), description="price orderings need currency="),
+    CURRENCY_PARAMETER,
+]
 
 
 def _skus(products: list[Product]) -> list[str]:
@@ -49,6 +60,7 @@ class ProductListView(ListAPIView):
 
     serializer_class = ProductSerializer
 
+    @extend_schema(parameters=LISTING_PARAMETERS)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         query = ListingQuery.parse(request.query_params)
         products = selectors.products_search(category=query.category, q=query.q)
@@ -82,6 +94,7 @@ class ProductDetailView(RetrieveAPIView):
 
     serializer_class = ProductSerializer
 
+    @extend_schema(parameters=[CURRENCY_PARAMETER])
     def retrieve(self, request: Request, *args: Any, slug: str, **kwargs: Any) -> Response:
         currency = currency_parse(request.query_params)
         product = selectors.product_visible_get(slug=slug)
