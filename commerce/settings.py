@@ -219,8 +219,6 @@ CHECKOUT_IDEMPOTENCY_TTL_HOURS = env_int("CHECKOUT_IDEMPOTENCY_TTL_HOURS", 24)
 CHECKOUT_PAYMENT_GATEWAY = os.environ.get("CHECKOUT_PAYMENT_GATEWAY", "modules.checkout.payments.TestGateway")
 INVENTORY_RESERVATION_TTL_SECONDS = env_int("INVENTORY_RESERVATION_TTL_SECONDS", 15 * 60)
 INVENTORY_LOW_STOCK_THRESHOLD = env_int("INVENTORY_LOW_STOCK_THRESHOLD", 5)
-# Budget for one call to another module from the storefront listing.
-CATALOG_CONTRACT_TIMEOUT_SECONDS = float(os.environ.get("CATALOG_CONTRACT_TIMEOUT_SECONDS", "2.0"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@example.com")

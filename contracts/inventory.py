@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from contracts.common import SkuQuantity
-from contracts.errors import Conflict
+from contracts.errors import Conflict, ServiceUnavailable
 from contracts.events import Event
 
 
@@ -53,6 +53,22 @@ class OutOfStock(Conflict):
         self.shortages = shortages
 
 
+class ReservationConflict(Conflict):
+    """The reservation is in a state that forbids this (committed elsewhere, released, different lines).
+
+    ``code`` says which: ``reservation_committed``, ``reservation_released``
+    or ``reservation_mismatch``.
+    """
+
+    code = "reservation_conflict"
+
+
+class InventoryBusy(ServiceUnavailable):
+    """The stock is locked by other writers for too long; nothing changed, try again shortly."""
+
+    code = "inventory_busy"
+
+
 class InventoryService(Protocol):
     def availability_get(self, *, skus: Sequence[str]) -> Mapping[str, Availability]:
         """Return availability of every SKU asked for, in one call (unknown SKUs are 0)."""
@@ -64,7 +80,8 @@ class InventoryService(Protocol):
         """Hold all ``lines`` for ``reference`` until committed, released or expired; all or none.
 
         Idempotent: an active reservation for ``reference`` is returned as is.
-        Raises ``OutOfStock``, ``InvalidInput``.
+        Raises ``OutOfStock`` (an unknown SKU is short with 0 available), ``InvalidInput``,
+        ``ReservationConflict`` (same reference with other lines, or already committed), ``InventoryBusy``.
         """
         ...
 
@@ -76,7 +93,8 @@ class InventoryService(Protocol):
         """Turn the hold into sales for ``order_number``; idempotent.
 
         An expired hold commits only while the stock is still there, else ``OutOfStock``.
-        Raises ``NotFound`` when there never was a reservation for ``reference``.
+        Raises ``NotFound`` when there never was a reservation for ``reference``,
+        ``ReservationConflict`` when it was released or committed for another order, ``InventoryBusy``.
         """
         ...
 

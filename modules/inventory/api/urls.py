@@ -2,4 +2,8 @@
 
 from django.urls import path
 
-urlpatterns: list = []
+from modules.inventory.api.views import AvailabilityView
+
+urlpatterns = [
+    path("availability/", AvailabilityView.as_view(), name="inventory-availability"),
+]
