@@ -194,3 +194,25 @@ def test_always_failing_subscriber_is_dead_lettered_then_admin_retry_delivers(wo
     admin_client.post("/admin/eventbus/delivery/", {"action": "retry", "_selected_action": [dead.pk]})
     assert wait_for(lambda: probe_state("eventprobe.flaky") == "delivered")
     assert effects("eventprobe.flaky") == 1
+
+
+def test_checkout_answers_201_while_the_broker_is_down_and_events_follow_later(worker, broker, api_client, tmp_path):
+    from tests.e2e.conftest import complete_body, load_shop
+
+    load_shop(tmp_path)
+    token = api_client.post("/api/v1/checkout/carts/", {"currency": "EUR"}, format="json").json()["token"]
+    api_client.post(f"/api/v1/checkout/carts/{token}/lines/", {"sku": "MUG-1", "quantity": 1}, format="json")
+    broker_point_to("redis://127.0.0.1:1/0")
+    response = api_client.post(
+        f"/api/v1/checkout/carts/{token}/complete/", complete_body(), format="json", HTTP_IDEMPOTENCY_KEY="no-broker"
+    )
+    assert response.status_code == 201, response.json()
+    number = response.json()["number"]
+    placed = Delivery.objects.filter(event__name="checkout.OrderPlaced", event__payload__order_number=number)
+    assert placed.count() >= 2 and not placed.filter(state="delivered").exists()
+
+    broker_point_to(broker)
+    worker()
+    events_sweep()
+    assert wait_for(lambda: not placed.exclude(state="delivered").exists(), every=events_sweep)
+    assert effects("eventprobe.record") == 1
