@@ -1,0 +1,134 @@
+"""Inventory reads: stock positions and availability, a constant number of queries for any number of SKUs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from modules.inventory.models import LowStockThreshold, Reservation, ReservationLine, StockLevel
+
+# Keeps every ``IN (...)`` list well under SQLite's bound-parameter limit.
+SKU_CHUNK = 900
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockPosition:
+    """One SKU in one warehouse: what is there and what active, unexpired reservations hold of it."""
+
+    sku: str
+    warehouse_id: int
+    warehouse_code: str
+    priority: int
+    active: bool
+    on_hand: int
+    held: int
+
+    @property
+    def free(self) -> int:
+        # On-hand may drop below what is held (a stock count found less): never offer a negative.
+        return max(self.on_hand - self.held, 0)
+
+
+def chunks(items: Iterable[str], size: int = SKU_CHUNK) -> Iterable[list[str]]:
+    """Yield ``items`` sorted, in lists of at most ``size``."""
+    ordered = sorted(set(items))
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
+
+
+def held_subquery(*, now: datetime, exclude_reservation_id: int | None = None) -> Coalesce:
+    """Return the quantity held in the outer stock level's SKU and warehouse by active, unexpired reservations."""
+    lines = ReservationLine.objects.filter(
+        sku=OuterRef("sku"),
+        warehouse=OuterRef("warehouse"),
+        reservation__state=Reservation.State.ACTIVE,
+        # The moment a hold expires it stops counting, whether or not the beat task has run.
+        reservation__expires_at__gt=now,
+    )
+    if exclude_reservation_id is not None:
+        lines = lines.exclude(reservation_id=exclude_reservation_id)
+    total = lines.order_by().values("sku").annotate(total=Sum("quantity")).values("total")[:1]
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
+def stock_positions(
+    *, skus: Iterable[str], now: datetime | None = None, exclude_reservation_id: int | None = None
+) -> list[StockPosition]:
+    """Return the position of every stock level of ``skus`` (all warehouses), one query per 900 SKUs.
+
+    Run it as its own statement after locking the stock rows: in READ COMMITTED
+    each statement sees what committed before it started, so it sees every hold
+    made by whoever held the locks before us.
+    """
+    now = now or timezone.now()
+    held = held_subquery(now=now, exclude_reservation_id=exclude_reservation_id)
+    positions: list[StockPosition] = []
+    for chunk in chunks(skus):
+        rows = (
+            StockLevel.objects.filter(sku__in=chunk)
+            .annotate(held=held)
+            .order_by("sku", "warehouse__priority", "warehouse__code")
+            .values_list("sku", "warehouse_id", "warehouse__code", "warehouse__priority", "warehouse__active", "on_hand", "held")
+        )
+        positions.extend(
+            StockPosition(
+                sku=sku, warehouse_id=wid, warehouse_code=code, priority=prio, active=act, on_hand=on_hand, held=h
+            )
+            for sku, wid, code, prio, act, on_hand, h in rows
+        )
+    return positions
+
+
+def availability_from_positions(
+    *, skus: Iterable[str], positions: Iterable[StockPosition], extra_holds: Mapping[tuple[str, int], int] | None = None
+) -> dict[str, int]:
+    """Return available per SKU: free stock of active warehouses; ``extra_holds`` counts as held too."""
+    extra = extra_holds or {}
+    available = dict.fromkeys(skus, 0)
+    for p in positions:
+        if p.active and p.sku in available:
+            free = p.on_hand - p.held - extra.get((p.sku, p.warehouse_id), 0)
+            available[p.sku] += max(free, 0)
+    return available
+
+
+def availability_map(*, skus: Iterable[str], now: datetime | None = None) -> dict[str, int]:
+    """Return what can still be sold of each of ``skus``: on hand minus active holds, never negative; unknown 0."""
+    skus = list(dict.fromkeys(skus))
+    return availability_from_positions(skus=skus, positions=stock_positions(skus=skus, now=now))
+
+
+def low_stock_thresholds(*, skus: Iterable[str], default: int) -> dict[str, int]:
+    """Return the LowStock threshold of each SKU: its own, else ``default``."""
+    skus = list(skus)
+    thresholds = dict.fromkeys(skus, default)
+    for chunk in chunks(skus):
+        thresholds.update(LowStockThreshold.objects.filter(sku__in=chunk).values_list("sku", "threshold"))
+    return thresholds
+
+
+def reservation_lines_by_sku(*, reservation: Reservation) -> dict[str, int]:
+    """Return the quantity held per SKU (summed over warehouses) of ``reservation``."""
+    totals: dict[str, int] = defaultdict(int)
+    for sku, quantity in reservation.lines.order_by().values_list("sku", "quantity"):
+        totals[sku] += quantity
+    return dict(sorted(totals.items()))
+
+
+def reservations_in_state(*, state: str, now: datetime | None = None) -> QuerySet[Reservation]:
+    """Return reservations in the state a person means: ``expired`` includes active ones past their time."""
+    now = now or timezone.now()
+    qs = Reservation.objects.all()
+    if state == Reservation.State.ACTIVE:
+        return qs.filter(state=Reservation.State.ACTIVE, expires_at__gt=now)
+    if state == Reservation.State.EXPIRED:
+        return qs.filter(
+            Q(state=Reservation.State.EXPIRED) | Q(state=Reservation.State.ACTIVE, expires_at__lte=now)
+        )
+    return qs.filter(state=state)

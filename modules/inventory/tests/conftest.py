@@ -1,0 +1,68 @@
+"""Fixtures of the inventory tests: warehouses, stock through the ledger, an event probe."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.db.models import Sum
+
+from contracts.container import services_override
+from contracts.events import Event, event_types_all, subscribe, unsubscribe
+from modules.inventory import services
+from modules.inventory.models import StockLevel, StockMovement, Warehouse
+from modules.inventory.tests.fakes import FakeCatalog
+
+_probe_ids = itertools.count()
+
+
+@pytest.fixture
+def catalog() -> Iterator[FakeCatalog]:
+    fake = FakeCatalog()
+    with services_override(catalog=fake):
+        yield fake
+
+
+@pytest.fixture
+def warehouses(db: None) -> dict[str, Warehouse]:
+    """Two warehouses; transactional when the test also asks for ``transactional_db`` (pytest-django)."""
+    return {
+        "MAIN": Warehouse.objects.create(code="MAIN", name="Main", priority=1),
+        "EAST": Warehouse.objects.create(code="EAST", name="East", priority=2),
+    }
+
+
+@pytest.fixture
+def receive(warehouses: dict[str, Warehouse], catalog: FakeCatalog) -> Callable[..., None]:
+    """Receive stock through the service, so on-hand always comes with its ledger row."""
+
+    def receive(sku: str, quantity: int, warehouse: str = "MAIN") -> None:
+        services.stock_move(sku=sku, warehouse_code=warehouse, kind="receipt", quantity=quantity, reason="test")
+
+    return receive
+
+
+@pytest.fixture
+def events() -> Iterator[list[Event]]:
+    """Collect every inventory event delivered (after commit) while the test runs."""
+    seen: list[Event] = []
+    names = []
+    for event_name, event_type in event_types_all().items():
+        if event_name.startswith("inventory."):
+            name = f"probe.inventory_{next(_probe_ids)}"
+            subscribe(event_type, name=name, handler=seen.append)
+            names.append(name)
+    yield seen
+    for name in names:
+        unsubscribe(name=name)
+
+
+def ledger_consistent() -> bool:
+    """Return whether every stock level's on-hand equals the sum of its ledger rows."""
+    sums = {
+        (row["sku"], row["warehouse_id"]): row["total"]
+        for row in StockMovement.objects.values("sku", "warehouse_id").annotate(total=Sum("quantity"))
+    }
+    levels = {(level.sku, level.warehouse_id): level.on_hand for level in StockLevel.objects.all()}
+    return all(sums.get(key, 0) == on_hand for key, on_hand in levels.items()) and set(sums) <= set(levels)
