@@ -140,7 +140,7 @@ def main() -> None:
     queries = queries_per_request(env, list(paths.values()))
     port = free_port()
     server = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading" if args.concurrency == 1 else "--skip-checks"],
+        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
