@@ -42,4 +42,4 @@ app.conf.update(
     task_ignore_result=True,
     worker_hijack_root_logger=False,
 )
-app.autodiscover_tasks(lambda: ["commerce.eventbus", "modules.catalog", "modules.pricing", "modules.inventory", "modules.checkout"])
+app.autodiscover_tasks()  # the tasks.py of every installed app

@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("COMMERCE_VAR_DIR", BASE_DIR / "var"))
 
-MODULES = ("catalog", "pricing", "inventory", "checkout")
+ALL_MODULES = ("catalog", "pricing", "inventory", "checkout")
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -35,6 +35,19 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
+
+# The modules this process runs; the others are reached over HTTP at <MODULE>_SERVICE_URL.
+MODULES = tuple(env_list("COMMERCE_MODULES", ",".join(ALL_MODULES)))
+if unknown := set(MODULES) - set(ALL_MODULES):
+    raise ImproperlyConfigured(f"COMMERCE_MODULES names unknown modules: {', '.join(sorted(unknown))}")
+MODULE_SERVICE_URLS = {
+    name: os.environ[f"{name.upper()}_SERVICE_URL"]
+    for name in ALL_MODULES
+    if name not in MODULES and os.environ.get(f"{name.upper()}_SERVICE_URL")
+}
+# Shared secret of the internal contract endpoint; unset, this process serves no contract over HTTP.
+CONTRACTS_TOKEN = os.environ.get("CONTRACTS_TOKEN", "")
+CONTRACTS_TIMEOUT_SECONDS = float(os.environ.get("CONTRACTS_TIMEOUT_SECONDS", "5"))
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:

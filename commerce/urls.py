@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from commerce.health import healthz, readyz
+from commerce.transport.server import contract_call
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -14,10 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("api/v1/catalog/", include("modules.catalog.api.urls")),
-    path("api/v1/pricing/", include("modules.pricing.api.urls")),
-    path("api/v1/inventory/", include("modules.inventory.api.urls")),
-    path("api/v1/checkout/", include("modules.checkout.api.urls")),
+    path("internal/contracts/<str:module>/<str:method>", contract_call, name="contract-call"),
+    *[path(f"api/v1/{module}/", include(f"modules.{module}.api.urls")) for module in settings.MODULES],
 ]
 
 handler400 = "kernel.problems.handler400"

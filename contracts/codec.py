@@ -8,7 +8,9 @@ so a newer publisher never breaks an older subscriber.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
+import importlib
 import types
 import typing
 from datetime import date, datetime
@@ -39,6 +41,18 @@ def from_primitive(cls: type[T], data: Any) -> T:
     return _convert(cls, data)
 
 
+# Abstract parameter types (``Sequence[SkuQuantity]``) arrive as the plain immutable container.
+_SEQUENCE_TYPES: dict[Any, type] = {
+    tuple: tuple,
+    list: list,
+    frozenset: frozenset,
+    set: set,
+    collections.abc.Sequence: tuple,
+    collections.abc.Iterable: tuple,
+    collections.abc.Set: frozenset,
+}
+
+
 def _convert(tp: Any, data: Any) -> Any:
     if data is None:
         return None
@@ -46,12 +60,12 @@ def _convert(tp: Any, data: Any) -> Any:
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(tp) if a is not type(None)]
         return _convert(options[0], data) if len(options) == 1 else data
-    if origin in (tuple, list, frozenset, set):
+    if origin in _SEQUENCE_TYPES:
         args = typing.get_args(tp)
         item_type = args[0] if args else Any
         items = [_convert(item_type, v) for v in data]
-        return origin(items)
-    if origin is dict:
+        return _SEQUENCE_TYPES[origin](items)
+    if origin in (dict, collections.abc.Mapping):
         key_type, value_type = typing.get_args(tp) or (Any, Any)
         return {_convert(key_type, k): _convert(value_type, v) for k, v in data.items()}
     if tp is Any:
@@ -72,3 +86,35 @@ def _convert(tp: Any, data: Any) -> Any:
     if isinstance(tp, type):
         return tp(data)
     return data
+
+
+def error_to_primitive(error: Exception) -> dict[str, Any]:
+    """Describe a contract error for the wire: its class and its attributes."""
+    return {
+        "type": f"{type(error).__module__}.{type(error).__qualname__}",
+        "attributes": {name: to_primitive(value) for name, value in vars(error).items()},
+    }
+
+
+def error_from_primitive(data: dict[str, Any], *, base: type[Exception]) -> Exception:
+    """Rebuild the contract error described by ``error_to_primitive``.
+
+    Only classes defined in ``contracts`` and deriving from ``base`` are
+    rebuilt; anything else becomes a plain ``base``, so the wire can never
+    make this process import or instantiate arbitrary code.
+    """
+    module_name, _, class_name = str(data.get("type", "")).rpartition(".")
+    cls: Any = base
+    if module_name == "contracts" or module_name.startswith("contracts."):
+        candidate = getattr(importlib.import_module(module_name), class_name, None)
+        if isinstance(candidate, type) and issubclass(candidate, base):
+            cls = candidate
+    error = cls.__new__(cls)
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # an annotation this process cannot resolve: keep primitives
+        hints = {}
+    for name, value in dict(data.get("attributes", {})).items():
+        setattr(error, name, _convert(hints.get(name, Any), value))
+    error.args = (getattr(error, "detail", ""),)
+    return error

@@ -8,6 +8,7 @@ raise domain errors and never think about HTTP.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -21,6 +22,9 @@ class ContractError(Exception):
     """Base of every error a contract may raise."""
 
     code: str = "contract_error"
+    # Instance attributes, annotated so the codec can rebuild an error that crossed the wire.
+    detail: str
+    extra: dict[str, Any]
 
     def __init__(self, detail: str = "", *, code: str | None = None, **extra: object) -> None:
         super().__init__(detail or self.__class__.__doc__ or self.code)
@@ -34,6 +38,7 @@ class InvalidInput(ContractError):
     """The request is malformed or breaks a business rule."""
 
     code = "invalid"
+    errors: tuple[FieldProblem, ...]
 
     def __init__(
         self, detail: str = "", *, code: str | None = None, errors: tuple[FieldProblem, ...] = (), **extra: object

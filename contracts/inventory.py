@@ -44,6 +44,7 @@ class OutOfStock(Conflict):
     """Some lines cannot be held; ``shortages`` lists each short SKU with what is available."""
 
     code = "out_of_stock"
+    shortages: tuple[Shortage, ...]
 
     def __init__(self, detail: str = "", *, shortages: tuple[Shortage, ...]) -> None:
         super().__init__(

@@ -74,6 +74,8 @@ class PriceNotFound(InvalidInput):
     """Some SKUs are unknown or have no price in this currency; ``skus`` names them."""
 
     code = "price_not_found"
+    skus: tuple[str, ...]
+    currency: str
 
     def __init__(self, detail: str = "", *, skus: tuple[str, ...], currency: str) -> None:
         super().__init__(detail or f"No price in {currency} for: {', '.join(skus)}", skus=list(skus), currency=currency)
@@ -90,6 +92,7 @@ class VoucherInvalid(InvalidInput):
     """The voucher cannot be used; ``reason`` says why and the code is ``voucher_<reason>``."""
 
     code = "voucher_invalid"
+    reason: str
 
     def __init__(self, detail: str = "", *, reason: VoucherReason) -> None:
         super().__init__(detail or f"Voucher is {reason.replace('_', ' ')}.", code=f"voucher_{reason}", reason=reason)

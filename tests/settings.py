@@ -17,6 +17,7 @@ INSTALLED_APPS = [*INSTALLED_APPS[:-1], "tests.eventprobe", INSTALLED_APPS[-1]] 
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 for _alias, _config in DATABASES.items():
     if _config["ENGINE"] == "django.db.backends.sqlite3":

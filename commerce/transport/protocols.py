@@ -1,0 +1,28 @@
+"""Which Protocol describes each module's contract, and the calls it allows."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from typing import Any
+
+from contracts.catalog import CatalogService
+from contracts.checkout import CheckoutService
+from contracts.inventory import InventoryService
+from contracts.pricing import PricingService
+
+CONTRACT_PROTOCOLS: dict[str, type] = {
+    "catalog": CatalogService,
+    "pricing": PricingService,
+    "inventory": InventoryService,
+    "checkout": CheckoutService,
+}
+
+
+def contract_methods(protocol: type) -> dict[str, dict[str, Any]]:
+    """Return each public method of ``protocol`` with its resolved parameter and return types."""
+    return {
+        name: typing.get_type_hints(member)
+        for name, member in inspect.getmembers(protocol, inspect.isfunction)
+        if not name.startswith("_")
+    }

@@ -1,0 +1,153 @@
+"""Lift inventory out: run it as its own service, with its own database, and check out against it.
+
+A second process is started from the same codebase with only the inventory
+module installed (``COMMERCE_MODULES=inventory``) on a database of its own.
+It reaches the catalog back over HTTP (this test's live server), and this
+process reaches inventory over HTTP. The checkout flow runs unchanged: only
+configuration differs. This is the proof, in CI, that the module can go.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from commerce.transport.client import ContractClient
+from commerce.transport.protocols import CONTRACT_PROTOCOLS
+from contracts.container import services_override
+from contracts.events import subscribe, subscriptions_for, unsubscribe
+from tests.e2e.conftest import complete_body
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "extraction-test-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def inventory_service(transactional_db, live_server, settings, tmp_path):
+    """Start the inventory-only process; yield its base URL."""
+    from tests.e2e.conftest import CATALOG_CSV, PRICES_CSV
+    from django.core.management import call_command
+
+    for name, text, command in (("catalog.csv", CATALOG_CSV, "import_catalog"), ("prices.csv", PRICES_CSV, "import_prices")):
+        (tmp_path / name).write_text(text)
+        call_command(command, str(tmp_path / name), stdout=open(os.devnull, "w"))
+    settings.CONTRACTS_TOKEN = TOKEN  # this process serves catalog to the inventory service
+
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.endswith("_SERVICE_URL")},
+        "DJANGO_SETTINGS_MODULE": "commerce.settings",
+        "COMMERCE_MODULES": "inventory",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'inventory-service.sqlite3'}",
+        "CATALOG_SERVICE_URL": live_server.url,
+        "CONTRACTS_TOKEN": TOKEN,
+        "SECRET_KEY": "extraction-test-secret-key-" + "x" * 30,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "CELERY_BROKER_URL": "",
+        "COMMERCE_VAR_DIR": str(tmp_path),
+    }
+    manage = [sys.executable, "manage.py"]
+
+    def run(*args: str) -> None:
+        result = subprocess.run([*manage, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    run("migrate", "--noinput", "-v0")
+    run("shell", "-c", "from modules.inventory.models import Warehouse; Warehouse.objects.create(code='MAIN', name='Main', priority=1)")
+    (tmp_path / "stock.csv").write_text("sku,warehouse,on_hand\nTEE-M,MAIN,3\nMUG-1,MAIN,5\n")
+    run("import_stock", str(tmp_path / "stock.csv"))  # checks the SKUs with the catalog, over HTTP
+
+    log = (tmp_path / "inventory-service.log").open("w")
+    server = subprocess.Popen(
+        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail((tmp_path / "inventory-service.log").read_text())
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def remote_availability(url: str, sku: str) -> int:
+    with urllib.request.urlopen(f"{url}/api/v1/inventory/availability/?sku={sku}", timeout=5) as response:
+        body = json.load(response)
+    rows = body["results"] if isinstance(body, dict) else body
+    return rows[0]["available"]
+
+
+def test_checkout_runs_unchanged_against_an_extracted_inventory_service(inventory_service, api_client):
+    remote = ContractClient(
+        module="inventory", protocol=CONTRACT_PROTOCOLS["inventory"], base_url=inventory_service, token=TOKEN, timeout=10
+    )
+    # In a real split this process would not install inventory at all; here its local subscribers would
+    # react to OrderPlaced against empty local tables, so they are taken out for the test.
+    local_subscribers = [s for s in subscriptions_for("checkout.OrderPlaced") if s.module == "inventory"]
+    for subscription in local_subscribers:
+        unsubscribe(name=subscription.name)
+    try:
+        with services_override(inventory=remote):
+            token = api_client.post("/api/v1/checkout/carts/", {"currency": "EUR"}, format="json").json()["token"]
+            cart = api_client.post(
+                f"/api/v1/checkout/carts/{token}/lines/", {"sku": "TEE-M", "quantity": 2}, format="json"
+            ).json()
+            assert cart["lines"][0]["available"] == 3  # read from the inventory service
+
+            placed = api_client.post(
+                f"/api/v1/checkout/carts/{token}/complete/", complete_body(), format="json", HTTP_IDEMPOTENCY_KEY="x1"
+            )
+            assert placed.status_code == 201, placed.json()
+            assert remote_availability(inventory_service, "TEE-M") == 1
+
+            greedy = api_client.post("/api/v1/checkout/carts/", {"currency": "EUR"}, format="json").json()["token"]
+            api_client.post(f"/api/v1/checkout/carts/{greedy}/lines/", {"sku": "TEE-M", "quantity": 2}, format="json")
+            refused = api_client.post(
+                f"/api/v1/checkout/carts/{greedy}/complete/", complete_body(), format="json", HTTP_IDEMPOTENCY_KEY="x2"
+            )
+            # OutOfStock raised in the other process arrives here as the same contract error.
+            assert refused.status_code == 409
+            assert refused.json()["shortages"] == [{"sku": "TEE-M", "requested": 2, "available": 1}]
+
+            number = placed.json()["number"]
+            access = placed.json()["access_token"]
+            assert api_client.post(f"/api/v1/checkout/orders/{number}/cancel/?access_token={access}").status_code == 200
+            assert remote_availability(inventory_service, "TEE-M") == 3
+    finally:
+        for subscription in local_subscribers:
+            subscribe(subscription.event_type, name=subscription.name, handler=subscription.handler)
+
+
+def test_a_module_neither_installed_nor_configured_says_so(settings):
+    from commerce.wiring import implementation_for
+    from contracts.errors import ServiceUnavailable
+
+    settings.MODULES = ("catalog", "pricing", "checkout")
+    settings.MODULE_SERVICE_URLS = {}
+    with pytest.raises(ServiceUnavailable, match="INVENTORY_SERVICE_URL"):
+        implementation_for("inventory").availability_get(skus=["X"])
+    settings.MODULE_SERVICE_URLS = {"inventory": "http://127.0.0.1:1"}
+    assert isinstance(implementation_for("inventory"), ContractClient)
