@@ -248,6 +248,7 @@ CELERY_BEAT_SCHEDULE = {
     "reservations-expire": {"task": "modules.inventory.tasks.reservations_expire", "schedule": 60.0},
     "carts-purge": {"task": "modules.checkout.tasks.carts_purge", "schedule": 60.0 * 60},
     "idempotency-keys-purge": {"task": "modules.checkout.tasks.idempotency_keys_purge", "schedule": 60.0 * 60},
+    "checkout-attempts-abandon": {"task": "modules.checkout.tasks.checkout_attempts_abandon", "schedule": 60.0 * 5},
 }
 # A request completing a cart holds its Idempotency-Key this long; a crashed one is resumed after.
 CHECKOUT_ATTEMPT_LEASE_SECONDS = env_int("CHECKOUT_ATTEMPT_LEASE_SECONDS", 60)

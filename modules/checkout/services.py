@@ -505,6 +505,37 @@ def carts_purge(*, now: datetime | None = None) -> int:
     return deleted
 
 
+def checkout_attempts_abandon(*, now: datetime | None = None) -> int:
+    """Undo attempts whose request died and that no retry resumed: release the hold and the voucher, void the payment.
+
+    An attempt is abandoned once its lease has been over for as long as a
+    reservation lives; by then a client that meant to retry has done so.
+    Each attempt is taken over (its lease renewed) before it is undone, so a
+    late retry finds it busy instead of racing the clean-up.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS)
+    abandoned = 0
+    stale = CheckoutAttempt.objects.filter(state=CheckoutAttempt.State.IN_PROGRESS, locked_until__lt=cutoff)
+    for attempt in stale.values("pk", "order_number"):
+        taken = CheckoutAttempt.objects.filter(pk=attempt["pk"], locked_until__lt=cutoff).update(
+            locked_until=_attempt_lease_end(now)
+        )
+        number = attempt["order_number"]
+        if not taken or Order.objects.filter(number=number).exists():
+            continue  # resumed meanwhile, or the order exists and only its retry is missing
+        _compensate(
+            [
+                lambda: services().inventory.reservation_release(reference=number),
+                lambda: services().pricing.voucher_release(reference=number),
+                lambda: _payment_reverse(number=number),
+            ]
+        )
+        CheckoutAttempt.objects.filter(pk=attempt["pk"]).delete()
+        abandoned += 1
+    return abandoned
+
+
 def checkout_attempts_purge(*, now: datetime | None = None) -> int:
     """Forget Idempotency-Keys older than the configured time; their orders stay."""
     cutoff = (now or timezone.now()) - timedelta(hours=settings.CHECKOUT_IDEMPOTENCY_TTL_HOURS)

@@ -20,3 +20,8 @@ def carts_purge() -> int:
 @shared_task(name="modules.checkout.tasks.idempotency_keys_purge")
 def idempotency_keys_purge() -> int:
     return services.checkout_attempts_purge()
+
+
+@shared_task(name="modules.checkout.tasks.checkout_attempts_abandon")
+def checkout_attempts_abandon() -> int:
+    return services.checkout_attempts_abandon()

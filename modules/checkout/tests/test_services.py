@@ -95,3 +95,25 @@ def test_admin_lists_orders_and_acts_through_services(admin_client, cart, shop, 
     admin_client.post("/admin/checkout/order/", {"action": "mark_fulfilled", "_selected_action": [order.pk]})
     order.refresh_from_db()
     assert order.status == "cancelled"  # refused: an invalid transition changes nothing
+
+
+def test_attempt_abandoned_after_a_crash_is_undone(api_client, cart, shop, complete, monkeypatch, settings):
+    api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
+
+    def crash(**kwargs):
+        raise SimulatedCrash()
+
+    monkeypatch.setattr(services, "_order_create", crash)
+    with pytest.raises(SimulatedCrash):
+        complete(cart)
+    number = CheckoutAttempt.objects.get().order_number
+    assert shop.inventory.active_holds() == 1 and shop.pricing.redemptions
+
+    assert services.checkout_attempts_abandon() == 0  # its lease has not run out long enough
+    later = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS + 120)
+    assert services.checkout_attempts_abandon(now=later) == 1
+    assert shop.inventory.active_holds() == 0 and shop.pricing.redemptions == {}
+    assert Payment.objects.get(order_number=number).status == "voided"
+    assert not CheckoutAttempt.objects.exists() and Order.objects.count() == 0
+    monkeypatch.undo()
+    assert complete(cart).status_code == 201  # the key starts afresh
