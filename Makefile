@@ -34,6 +34,7 @@ run: install
 
 lint: install
 	$(BIN)/lint-imports --config importlinter.ini
+	$(BIN)/ruff check --no-cache .
 
 test: lint
 	$(BIN)/pytest

@@ -19,11 +19,11 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from contracts.errors import Conflict
+from kernel.csv_upload import CsvUploadForm
 from modules.catalog import services
 from modules.catalog.imports import IMPORT_COLUMNS, CatalogImportInvalid, catalog_import_csv
 from modules.catalog.models import Category, Product, ProductMedia, Variant
 
-IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 
 @admin.register(Category)
@@ -65,18 +65,9 @@ class ProductMediaInline(admin.TabularInline):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
-class CatalogImportForm(forms.Form):
-    file = forms.FileField(help_text=f"UTF-8 CSV with the header: {','.join(IMPORT_COLUMNS)}")
+class CatalogImportForm(CsvUploadForm):
+    columns = ",".join(IMPORT_COLUMNS)
     dry_run = forms.BooleanField(required=False, help_text="Validate and show what would change, write nothing.")
-
-    def clean_file(self) -> str:
-        upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_BYTES:
-            raise forms.ValidationError(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB; split it.")
-        try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise forms.ValidationError(f"The file is not UTF-8 text (byte {error.start}).") from None
 
 
 @admin.register(Product)

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from contracts.errors import ContractError
+from kernel.csv_upload import CsvUploadForm
 from modules.inventory import selectors, services
 from modules.inventory.models import (
     SKU_MAX_LENGTH,
@@ -27,7 +28,6 @@ from modules.inventory.models import (
     Warehouse,
 )
 
-IMPORT_FILE_MAX_BYTES = 10 * 1024 * 1024
 MOVE_PERMISSION = "inventory.add_stockmovement"
 
 
@@ -68,17 +68,8 @@ class StockMoveForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False)
 
 
-class StockImportForm(forms.Form):
-    file = forms.FileField(help_text="CSV with the header sku,warehouse,on_hand (UTF-8).")
-
-    def clean_file(self) -> str:
-        upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_FILE_MAX_BYTES:
-            raise forms.ValidationError(f"The file is larger than {IMPORT_FILE_MAX_BYTES // (1024 * 1024)} MB.")
-        try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise forms.ValidationError("The file is not UTF-8 text.") from error
+class StockImportForm(CsvUploadForm):
+    columns = "sku,warehouse,on_hand"
 
 
 @admin.register(StockLevel)

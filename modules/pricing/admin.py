@@ -19,23 +19,15 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from contracts.errors import ContractError
+from kernel.csv_upload import CsvUploadForm
 from modules.pricing import services
 from modules.pricing.models import Price, PriceList, PriceListItem, Promotion, Voucher, VoucherRedemption
 
-IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
-class PriceImportForm(forms.Form):
-    file = forms.FileField(help_text="CSV, UTF-8: sku,currency,amount[,compare_at]")
-
-    def clean_file(self) -> str:
-        upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_BYTES:
-            raise forms.ValidationError(f"At most {IMPORT_MAX_BYTES // (1024 * 1024)} MB per file.")
-        try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError("The file is not UTF-8 text.") from exc
+class PriceImportForm(CsvUploadForm):
+    columns = "sku,currency,amount[,compare_at]"
+    max_bytes = 20 * 1024 * 1024
 
 
 def _currency_choices() -> list[tuple[str, str]]:

@@ -13,13 +13,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 
 from commerce.celery import app as celery_app
 from commerce.eventbus.models import Delivery, OutboxEvent
