@@ -235,6 +235,10 @@ def checkout_complete(*, cart_token: str, key: str, request: CompleteRequest, cu
         return CompleteResult(status=attempt.response_status, body=attempt.response_body, replayed=True)
     try:
         order = _attempt_run(attempt=attempt, request=request, customer_id=customer_id)
+    except _StepsLeftBehind as left:
+        # Some undo failed: keep the attempt, its lease over, for the retry or the abandon task to finish.
+        CheckoutAttempt.objects.filter(pk=attempt.pk).update(locked_until=timezone.now())
+        raise left.cause from None
     except ServiceUnavailable:
         CheckoutAttempt.objects.filter(pk=attempt.pk).delete()
         raise
@@ -299,19 +303,31 @@ def _order_place(*, number: str, cart_token: str, request: CompleteRequest, cust
         return _order_create(
             number=number, cart_token=cart_token, quote=quote, names=names, request=request, customer_id=customer_id
         )
-    except Exception:
+    except Exception as error:
         # A crash (the process dying: not an Exception) leaves the steps for the retry to resume.
-        _compensate(undo)
+        if not _compensate(undo):
+            raise _StepsLeftBehind(error) from error
         raise
 
 
-def _compensate(undo: list[Callable[[], None]]) -> None:
+class _StepsLeftBehind(Exception):
+    """Placing failed with ``cause`` and not every earlier step could be undone."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _compensate(undo: list[Callable[[], None]]) -> bool:
+    """Run the undo steps, last first, each even if another fails; return whether all succeeded."""
+    complete = True
     for step in reversed(undo):
         try:
             step()
         except Exception:
-            # Leave the rest running: a hold expires and a voucher use is released by the events it misses.
-            logger.exception("compensation step failed")
+            logger.exception("compensation step failed; it is retried later")
+            complete = False
+    return complete
 
 
 def _payment_authorize(*, number: str, quote: Quote, token: str | None) -> Payment:
@@ -524,15 +540,16 @@ def checkout_attempts_abandon(*, now: datetime | None = None) -> int:
         number = attempt["order_number"]
         if not taken or Order.objects.filter(number=number).exists():
             continue  # resumed meanwhile, or the order exists and only its retry is missing
-        _compensate(
+        undone = _compensate(
             [
                 lambda: services().inventory.reservation_release(reference=number),
                 lambda: services().pricing.voucher_release(reference=number),
                 lambda: _payment_reverse(number=number),
             ]
         )
-        CheckoutAttempt.objects.filter(pk=attempt["pk"]).delete()
-        abandoned += 1
+        if undone:  # otherwise the next run tries again
+            CheckoutAttempt.objects.filter(pk=attempt["pk"]).delete()
+            abandoned += 1
     return abandoned
 
 

@@ -89,6 +89,7 @@ class FakeInventory:
     sold: dict[str, dict[str, int]] = field(default_factory=dict)  # order -> sku -> qty
     fail_reserve: Exception | None = None
     fail_commit: Exception | None = None
+    fail_release: Exception | None = None
     reserve_calls: int = 0
 
     def _held(self, sku: str) -> int:
@@ -125,6 +126,8 @@ class FakeInventory:
         return self._reservation(reference)
 
     def reservation_release(self, *, reference) -> None:
+        if self.fail_release:
+            raise self.fail_release
         if reference in self.holds and self.holds[reference]["state"] == "active":
             self.holds[reference]["state"] = "released"
 

@@ -117,3 +117,25 @@ def test_attempt_abandoned_after_a_crash_is_undone(api_client, cart, shop, compl
     assert not CheckoutAttempt.objects.exists() and Order.objects.count() == 0
     monkeypatch.undo()
     assert complete(cart).status_code == 201  # the key starts afresh
+
+
+def test_inventory_failing_after_the_voucher_was_redeemed_leaves_nothing_behind_in_the_end(
+    api_client, cart, shop, complete, settings
+):
+    from contracts.errors import ServiceUnavailable
+
+    api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
+    # The payment is declined after the voucher was redeemed, and inventory is down when told to let go.
+    shop.inventory.fail_release = ServiceUnavailable("inventory timed out")
+    from modules.checkout.tests.conftest import complete_body
+
+    response = complete(cart, body=complete_body(token="decline"))
+    assert response.status_code == 402 and response.json()["code"] == "payment_declined"
+    assert shop.pricing.redemptions == {}  # the other undo steps still ran
+    assert Order.objects.count() == 0 and not Payment.objects.filter(status="captured").exists()
+    assert shop.inventory.active_holds() == 1  # what inventory could not be told yet
+
+    shop.inventory.fail_release = None
+    later = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS + 1)
+    assert services.checkout_attempts_abandon(now=later) == 1
+    assert shop.inventory.active_holds() == 0 and not CheckoutAttempt.objects.exists()
