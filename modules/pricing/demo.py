@@ -34,7 +34,8 @@ def pricing_demo_seed(*, skus: Sequence[str]) -> int:
     """
     rows: list[Price] = []
     for sku in skus:
-        eur, usd, compare_at = _demo_amounts(sku)
+        # Variants of one demo product share its SKU stem ("J-00133-1", "J-00133-2"), and so its price.
+        eur, usd, compare_at = _demo_amounts(sku.rsplit("-", 1)[0])
         rows.append(Price(sku=sku, currency="EUR", amount=eur, compare_at=compare_at))
         rows.append(Price(sku=sku, currency="USD", amount=usd))
     services.prices_seed(prices=rows)
