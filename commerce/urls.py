@@ -8,7 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from commerce.health import healthz, readyz
-from commerce.transport.server import contract_call
+from commerce.transport.server import contract_call, event_receive
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("internal/contracts/<str:module>/<str:method>", contract_call, name="contract-call"),
+    path("internal/events", event_receive, name="event-receive"),
     *[path(f"api/v1/{module}/", include(f"modules.{module}.api.urls")) for module in settings.MODULES],
 ]
 

@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -25,11 +26,14 @@ from django.utils import timezone
 from commerce.eventbus.models import Delivery, DeliveryAttempt, InboxEntry, OutboxEvent
 from commerce.routers import module_database
 from contracts.codec import from_primitive, to_primitive
-from contracts.events import Event, event_type_get, subscription_get, subscriptions_for
+from contracts.events import Event, Subscription, event_type_get, subscription_get, subscriptions_for
 
 logger = logging.getLogger(__name__)
 
 ACTIVE_STATES = (Delivery.State.PENDING, Delivery.State.RETRYING)
+# A delivery to a module that runs in another process is addressed to "@<module>": that process
+# applies the event to each of its own subscribers, each through its own inbox.
+REMOTE_PREFIX = "@"
 EMBEDDED_SWEEP_BATCH = 20
 
 
@@ -39,6 +43,12 @@ def broker_configured() -> bool:
 
 def _lease_end(now: datetime) -> datetime:
     return now + timedelta(seconds=settings.EVENTS_DISPATCH_LEASE_SECONDS)
+
+
+def subscriber_names(*, event_name: str) -> list[str]:
+    """Return who gets a delivery of ``event_name``: local subscribers, then each module running elsewhere."""
+    local = [subscription.name for subscription in subscriptions_for(event_name)]
+    return local + [f"{REMOTE_PREFIX}{module}" for module in sorted(settings.MODULE_SERVICE_URLS)]
 
 
 def event_store(*, event: Event) -> list[int]:
@@ -59,8 +69,8 @@ def event_store(*, event: Event) -> list[int]:
         )
         deliveries = Delivery.objects.using(alias).bulk_create(
             [
-                Delivery(event=outbox, subscriber=sub.name, next_attempt_at=_lease_end(now))
-                for sub in subscriptions_for(event.name)
+                Delivery(event=outbox, subscriber=name, next_attempt_at=_lease_end(now))
+                for name in subscriber_names(event_name=event.name)
             ]
         )
     ids = [d.pk for d in deliveries]
@@ -105,21 +115,66 @@ def delivery_attempt(*, delivery_id: int, alias: str) -> str | None:
     if delivery is None or delivery.state not in ACTIVE_STATES:
         return delivery.state if delivery else None
     try:
-        subscription = subscription_get(delivery.subscriber)
-        event = from_primitive(event_type_get(delivery.event.name), delivery.event.payload)
-        subscriber_alias = module_database(subscription.module)
-        with transaction.atomic(using=subscriber_alias):
-            _, first_time = InboxEntry.objects.using(subscriber_alias).get_or_create(
-                subscriber=subscription.name, event_id=event.event_id
-            )
-            if first_time:
-                subscription.handler(event)
+        if delivery.subscriber.startswith(REMOTE_PREFIX):
+            module = delivery.subscriber.removeprefix(REMOTE_PREFIX)
+            event_forward(module=module, name=delivery.event.name, payload=delivery.event.payload)
+        else:
+            event = from_primitive(event_type_get(delivery.event.name), delivery.event.payload)
+            subscription_apply(subscription=subscription_get(delivery.subscriber), event=event)
     except Exception as exc:
         return _failure_record(delivery=delivery, alias=alias, error=exc)
     Delivery.objects.using(alias).filter(pk=delivery.pk).update(
         state=Delivery.State.DELIVERED, attempts=F("attempts") + 1, delivered_at=timezone.now(), last_error=""
     )
     return Delivery.State.DELIVERED
+
+
+def subscription_apply(*, subscription: Subscription, event: Event) -> bool:
+    """Apply ``event`` to one subscriber of this process at most once; return whether it ran now.
+
+    The inbox row and the subscriber's effect commit in one transaction of
+    the subscriber's database: a repeated delivery finds the row and stops.
+    """
+    alias = module_database(subscription.module)
+    with transaction.atomic(using=alias):
+        _, first_time = InboxEntry.objects.using(alias).get_or_create(subscriber=subscription.name, event_id=event.event_id)
+        if first_time:
+            subscription.handler(event)
+    return first_time
+
+
+def event_apply_here(*, name: str, payload: dict[str, Any]) -> None:
+    """Apply an event that another process published to every subscriber of this process.
+
+    Each subscriber is tried even if another fails; if any failed, raise so
+    that the publisher retries (those that succeeded find their inbox rows).
+    """
+    event = from_primitive(event_type_get(name), payload)
+    failures = []
+    for subscription in subscriptions_for(name):
+        try:
+            subscription_apply(subscription=subscription, event=event)
+        except Exception as exc:
+            failures.append(f"{subscription.name}: {exc!r}")
+    if failures:
+        raise SubscribersFailed("; ".join(failures))
+
+
+class SubscribersFailed(Exception):
+    """Some subscribers of this process failed to apply an event."""
+
+
+def event_forward(*, module: str, name: str, payload: dict[str, Any]) -> None:
+    """Hand an event to the process that runs ``module``; raise unless every subscriber there applied it."""
+    from commerce.transport.client import event_post
+
+    event_post(
+        base_url=settings.MODULE_SERVICE_URLS[module],
+        token=settings.CONTRACTS_TOKEN,
+        timeout=settings.CONTRACTS_TIMEOUT_SECONDS,
+        name=name,
+        payload=payload,
+    )
 
 
 def _failure_record(*, delivery: Delivery, alias: str, error: Exception) -> str:
@@ -182,11 +237,12 @@ def delivery_retry(*, delivery_id: int, alias: str = "default") -> None:
 def delivery_replay(*, delivery_id: int, alias: str = "default") -> None:
     """Apply an event to its subscriber again, on purpose: forget its inbox entry, then deliver."""
     delivery = Delivery.objects.using(alias).select_related("event").get(pk=delivery_id)
-    subscriber_alias = module_database(delivery.subscriber.split(".", 1)[0])
-    with transaction.atomic(using=subscriber_alias):
-        InboxEntry.objects.using(subscriber_alias).filter(
-            subscriber=delivery.subscriber, event_id=delivery.event.event_id
-        ).delete()
+    if not delivery.subscriber.startswith(REMOTE_PREFIX):  # another process keeps its own inbox
+        subscriber_alias = module_database(delivery.subscriber.split(".", 1)[0])
+        with transaction.atomic(using=subscriber_alias):
+            InboxEntry.objects.using(subscriber_alias).filter(
+                subscriber=delivery.subscriber, event_id=delivery.event.event_id
+            ).delete()
     Delivery.objects.using(alias).filter(pk=delivery_id).update(
         state=Delivery.State.PENDING, next_attempt_at=_lease_end(timezone.now())
     )

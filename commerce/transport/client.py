@@ -59,3 +59,20 @@ class ContractClient:
             raise ServiceUnavailable(f"{self._module} answered {response.code} to {method}") from None
         except (OSError, ValueError) as error:  # refused, reset, timed out, or not JSON
             raise ServiceUnavailable(f"{self._module} did not answer {method}: {error}") from None
+
+
+def event_post(*, base_url: str, token: str, timeout: float, name: str, payload: dict[str, Any]) -> None:
+    """Deliver an event to the process at ``base_url``; raise unless all its subscribers applied it."""
+    request = urllib.request.Request(
+        f"{base_url.rstrip('/')}/internal/events",
+        data=json.dumps({"name": name, "payload": payload}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read()
+    except urllib.error.HTTPError as response:
+        raise ServiceUnavailable(f"{base_url} refused {name}: {response.code} {response.read()[:500]!r}") from None
+    except OSError as error:
+        raise ServiceUnavailable(f"{base_url} did not take {name}: {error}") from None

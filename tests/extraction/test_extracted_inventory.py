@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import socket
 import subprocess
 import sys
@@ -20,9 +21,11 @@ from pathlib import Path
 
 import pytest
 
+from commerce.eventbus.models import Delivery
 from commerce.transport.client import ContractClient
 from commerce.transport.protocols import CONTRACT_PROTOCOLS
 from contracts.container import services_override
+from contracts.errors import ServiceUnavailable
 from contracts.events import subscribe, subscriptions_for, unsubscribe
 from tests.e2e.conftest import complete_body
 
@@ -93,6 +96,26 @@ def inventory_service(transactional_db, live_server, settings, tmp_path):
         server.wait(timeout=10)
 
 
+@pytest.fixture
+def inventory_elsewhere(inventory_service, settings):
+    """Serve inventory from the other process, both its contract and its events; yield the client."""
+    remote = ContractClient(
+        module="inventory", protocol=CONTRACT_PROTOCOLS["inventory"], base_url=inventory_service, token=TOKEN, timeout=10
+    )
+    settings.MODULE_SERVICE_URLS = {"inventory": inventory_service}
+    # In a real split this process would not install inventory at all; here its local subscribers would
+    # react to OrderPlaced against empty local tables, so they are taken out for the test.
+    local_subscribers = [s for s in subscriptions_for("checkout.OrderPlaced") + subscriptions_for("checkout.OrderCancelled") if s.module == "inventory"]
+    for subscription in local_subscribers:
+        unsubscribe(name=subscription.name)
+    try:
+        with services_override(inventory=remote):
+            yield remote
+    finally:
+        for subscription in local_subscribers:
+            subscribe(subscription.event_type, name=subscription.name, handler=subscription.handler)
+
+
 def remote_availability(url: str, sku: str) -> int:
     with urllib.request.urlopen(f"{url}/api/v1/inventory/availability/?sku={sku}", timeout=5) as response:
         body = json.load(response)
@@ -100,50 +123,78 @@ def remote_availability(url: str, sku: str) -> int:
     return rows[0]["available"]
 
 
-def test_checkout_runs_unchanged_against_an_extracted_inventory_service(inventory_service, api_client):
-    remote = ContractClient(
-        module="inventory", protocol=CONTRACT_PROTOCOLS["inventory"], base_url=inventory_service, token=TOKEN, timeout=10
+def cart_with(api_client, sku: str, quantity: int) -> str:
+    token = api_client.post("/api/v1/checkout/carts/", {"currency": "EUR"}, format="json").json()["token"]
+    api_client.post(f"/api/v1/checkout/carts/{token}/lines/", {"sku": sku, "quantity": quantity}, format="json")
+    return token
+
+
+def test_checkout_runs_unchanged_against_an_extracted_inventory_service(inventory_service, inventory_elsewhere, api_client):
+    token = cart_with(api_client, "TEE-M", 2)
+    cart = api_client.get(f"/api/v1/checkout/carts/{token}/").json()
+    assert cart["lines"][0]["available"] == 3  # read from the inventory service
+
+    placed = api_client.post(
+        f"/api/v1/checkout/carts/{token}/complete/", complete_body(), format="json", HTTP_IDEMPOTENCY_KEY="x1"
     )
-    # In a real split this process would not install inventory at all; here its local subscribers would
-    # react to OrderPlaced against empty local tables, so they are taken out for the test.
-    local_subscribers = [s for s in subscriptions_for("checkout.OrderPlaced") if s.module == "inventory"]
-    for subscription in local_subscribers:
-        unsubscribe(name=subscription.name)
-    try:
-        with services_override(inventory=remote):
-            token = api_client.post("/api/v1/checkout/carts/", {"currency": "EUR"}, format="json").json()["token"]
-            cart = api_client.post(
-                f"/api/v1/checkout/carts/{token}/lines/", {"sku": "TEE-M", "quantity": 2}, format="json"
-            ).json()
-            assert cart["lines"][0]["available"] == 3  # read from the inventory service
+    assert placed.status_code == 201, placed.json()
+    assert remote_availability(inventory_service, "TEE-M") == 1
 
-            placed = api_client.post(
-                f"/api/v1/checkout/carts/{token}/complete/", complete_body(), format="json", HTTP_IDEMPOTENCY_KEY="x1"
-            )
-            assert placed.status_code == 201, placed.json()
-            assert remote_availability(inventory_service, "TEE-M") == 1
+    greedy = cart_with(api_client, "TEE-M", 2)
+    refused = api_client.post(
+        f"/api/v1/checkout/carts/{greedy}/complete/", complete_body(), format="json", HTTP_IDEMPOTENCY_KEY="x2"
+    )
+    # OutOfStock raised in the other process arrives here as the same contract error.
+    assert refused.status_code == 409
+    assert refused.json()["shortages"] == [{"sku": "TEE-M", "requested": 2, "available": 1}]
 
-            greedy = api_client.post("/api/v1/checkout/carts/", {"currency": "EUR"}, format="json").json()["token"]
-            api_client.post(f"/api/v1/checkout/carts/{greedy}/lines/", {"sku": "TEE-M", "quantity": 2}, format="json")
-            refused = api_client.post(
-                f"/api/v1/checkout/carts/{greedy}/complete/", complete_body(), format="json", HTTP_IDEMPOTENCY_KEY="x2"
-            )
-            # OutOfStock raised in the other process arrives here as the same contract error.
-            assert refused.status_code == 409
-            assert refused.json()["shortages"] == [{"sku": "TEE-M", "requested": 2, "available": 1}]
+    number, access = placed.json()["number"], placed.json()["access_token"]
+    assert api_client.post(f"/api/v1/checkout/orders/{number}/cancel/?access_token={access}").status_code == 200
+    assert remote_availability(inventory_service, "TEE-M") == 3
 
-            number = placed.json()["number"]
-            access = placed.json()["access_token"]
-            assert api_client.post(f"/api/v1/checkout/orders/{number}/cancel/?access_token={access}").status_code == 200
-            assert remote_availability(inventory_service, "TEE-M") == 3
-    finally:
-        for subscription in local_subscribers:
-            subscribe(subscription.event_type, name=subscription.name, handler=subscription.handler)
+
+class AnswersLostAfterTheOrder:
+    """The inventory client, except that every call made once the order exists fails in transit."""
+
+    def __init__(self, inner: ContractClient) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str):
+        if name in {"reservation_commit", "reservation_release", "order_stock_return"}:
+            def lost(**kwargs):
+                raise ServiceUnavailable("the answer was lost")
+
+            return lost
+        return getattr(self.inner, name)
+
+
+def test_events_reach_the_extracted_module_and_finish_what_the_calls_could_not(
+    inventory_service, inventory_elsewhere, api_client, tmp_path
+):
+    with services_override(inventory=AnswersLostAfterTheOrder(inventory_elsewhere)):
+        token = cart_with(api_client, "MUG-1", 2)
+        placed = api_client.post(
+            f"/api/v1/checkout/carts/{token}/complete/", complete_body(), format="json", HTTP_IDEMPOTENCY_KEY="e1"
+        )
+        assert placed.status_code == 201, placed.json()
+        number, access = placed.json()["number"], placed.json()["access_token"]
+        # OrderPlaced crossed to the inventory service, whose own subscriber committed the hold.
+        assert reservation_state(tmp_path, number) == "committed"
+        assert remote_availability(inventory_service, "MUG-1") == 3
+        assert set(Delivery.objects.filter(subscriber="@inventory").values_list("state", flat=True)) == {"delivered"}
+
+        assert api_client.post(f"/api/v1/checkout/orders/{number}/cancel/?access_token={access}").status_code == 200
+        # OrderCancelled did the same for the stock return.
+        assert remote_availability(inventory_service, "MUG-1") == 5
+
+
+def reservation_state(tmp_path: Path, reference: str) -> str:
+    with sqlite3.connect(tmp_path / "inventory-service.sqlite3") as db:
+        return db.execute("SELECT state FROM inventory_reservation WHERE reference = ?", (reference,)).fetchone()[0]
 
 
 def test_a_module_neither_installed_nor_configured_says_so(settings):
     from commerce.wiring import implementation_for
-    from contracts.errors import ServiceUnavailable
 
     settings.MODULES = ("catalog", "pricing", "checkout")
     settings.MODULE_SERVICE_URLS = {}

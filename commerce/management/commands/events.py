@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Count
 
 from commerce.eventbus.models import Delivery, OutboxEvent
-from commerce.eventbus.services import events_sweep
-from contracts.events import event_types_all, subscriptions_for
+from commerce.eventbus.services import REMOTE_PREFIX, events_sweep, subscriber_names
+from contracts.events import event_types_all
 
 
 class Command(BaseCommand):
@@ -32,11 +32,12 @@ class Command(BaseCommand):
                 states[key] = states.get(key, 0) + row["n"]
         for name, event_type in sorted(event_types_all().items()):
             self.stdout.write(f"{name} v{event_type.version}  publisher={event_type.publisher}  published={published.get(name, 0)}")
-            subscribers = subscriptions_for(name)
+            subscribers = subscriber_names(event_name=name)
             if not subscribers:
                 self.stdout.write("    (no subscribers)")
-            for sub in subscribers:
-                counts = "  ".join(f"{state}={states.get((sub.name, state), 0)}" for state in Delivery.State.values)
-                self.stdout.write(f"    -> {sub.name}  {counts}")
+            for subscriber in subscribers:
+                counts = "  ".join(f"{state}={states.get((subscriber, state), 0)}" for state in Delivery.State.values)
+                where = "  (every subscriber of that process)" if subscriber.startswith(REMOTE_PREFIX) else ""
+                self.stdout.write(f"    -> {subscriber}  {counts}{where}")
         totals = {state: sum(n for (_, s), n in states.items() if s == state) for state in Delivery.State.values}
         self.stdout.write("deliveries: " + "  ".join(f"{state}={n}" for state, n in totals.items()))
