@@ -298,3 +298,32 @@ def test_oversized_body_is_refused(api_client, cart):
         f"{CARTS}{cart}/lines/", "x" * (5 * 1024 * 1024), content_type="application/json"
     )
     assert response.status_code == 413 and response.json()["code"] == "body_too_large"
+
+
+def test_cart_costs_the_same_queries_whatever_its_size(api_client, shop, django_assert_max_num_queries):
+    for n in range(30):
+        shop.catalog.names[f"SKU-{n}"] = f"Thing {n}"
+        shop.pricing.prices[f"SKU-{n}"] = Decimal("1.00")
+    small = api_client.post(CARTS, {"currency": "EUR"}, format="json").json()["token"]
+    large = api_client.post(CARTS, {"currency": "EUR"}, format="json").json()["token"]
+    api_client.post(f"{CARTS}{small}/lines/", {"sku": "SKU-0", "quantity": 1}, format="json")
+    for n in range(30):
+        api_client.post(f"{CARTS}{large}/lines/", {"sku": f"SKU-{n}", "quantity": 1}, format="json")
+    with django_assert_max_num_queries(2):
+        assert len(api_client.get(f"{CARTS}{small}/").json()["lines"]) == 1
+    with django_assert_max_num_queries(2):
+        assert len(api_client.get(f"{CARTS}{large}/").json()["lines"]) == 30
+
+
+def test_order_list_page_costs_constant_queries(api_client, shop, complete, django_user_model, django_assert_max_num_queries):
+    user = django_user_model.objects.create_user("carol", password="pw-carol-123")
+    api_client.force_authenticate(user)
+    shop.inventory.on_hand["TEE-M"] = 100
+    for i in range(12):
+        token = api_client.post(CARTS, {"currency": "EUR"}, format="json").json()["token"]
+        api_client.post(f"{CARTS}{token}/lines/", {"sku": "TEE-M", "quantity": 1}, format="json")
+        assert complete(token, key=f"k{i}").status_code == 201
+    with django_assert_max_num_queries(4):
+        assert api_client.get("/api/v1/checkout/orders/?page_size=2").json()["count"] == 12
+    with django_assert_max_num_queries(4):
+        assert len(api_client.get("/api/v1/checkout/orders/?page_size=12").json()["results"]) == 12
