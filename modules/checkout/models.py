@@ -49,9 +49,9 @@ class Order(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLACED, db_index=True)
     email = models.EmailField()
     currency = models.CharField(max_length=3)
-    subtotal = models.DecimalField(max_digits=14, decimal_places=3)
-    discount_total = models.DecimalField(max_digits=14, decimal_places=3)
-    total = models.DecimalField(max_digits=14, decimal_places=3)
+    subtotal = models.DecimalField(max_digits=18, decimal_places=3)
+    discount_total = models.DecimalField(max_digits=18, decimal_places=3)
+    total = models.DecimalField(max_digits=18, decimal_places=3)
     # Decimal places of the currency's minor unit, as pricing quantized the amounts.
     amount_places = models.PositiveSmallIntegerField(default=2)
     voucher_code = models.CharField(max_length=64, null=True, blank=True)
@@ -78,9 +78,9 @@ class OrderLine(models.Model):
     sku = models.CharField(max_length=64)
     name = models.CharField(max_length=400)
     quantity = models.PositiveIntegerField()
-    unit_price = models.DecimalField(max_digits=14, decimal_places=3)
-    discount = models.DecimalField(max_digits=14, decimal_places=3)
-    total = models.DecimalField(max_digits=14, decimal_places=3)
+    unit_price = models.DecimalField(max_digits=18, decimal_places=3)
+    discount = models.DecimalField(max_digits=18, decimal_places=3)
+    total = models.DecimalField(max_digits=18, decimal_places=3)
 
     class Meta:
         ordering = ["id"]
@@ -90,15 +90,20 @@ class Payment(models.Model):
     """What checkout did with the gateway for one order number."""
 
     class Status(models.TextChoices):
+        PENDING = "pending"  # asked the gateway, no answer yet (or never)
         AUTHORIZED = "authorized"
+        DECLINED = "declined"
         CAPTURED = "captured"
         VOIDED = "voided"
         REFUNDED = "refunded"
+        FAILED = "failed"  # the gateway never answered; nothing known to be held
 
     order_number = models.CharField(max_length=32, unique=True)
     gateway = models.CharField(max_length=100)
-    intent_id = models.CharField(max_length=100)
-    amount = models.DecimalField(max_digits=14, decimal_places=3)
+    # The gateway's idempotency key of the authorization; the other calls derive theirs from it.
+    authorize_key = models.CharField(max_length=200, default="")
+    intent_id = models.CharField(max_length=100, blank=True, default="")
+    amount = models.DecimalField(max_digits=18, decimal_places=3)
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=16, choices=Status.choices)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -140,7 +145,7 @@ class TestGatewayTransaction(models.Model):
     key = models.CharField(max_length=200, unique=True)
     operation = models.CharField(max_length=16)
     intent_id = models.CharField(max_length=100, db_index=True)
-    amount = models.DecimalField(max_digits=14, decimal_places=3, null=True)
+    amount = models.DecimalField(max_digits=18, decimal_places=3, null=True)
     currency = models.CharField(max_length=3, blank=True, default="")
     outcome = models.CharField(max_length=16)
     created_at = models.DateTimeField(auto_now_add=True)

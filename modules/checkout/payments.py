@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.utils.module_loading import import_string
 
 from modules.checkout.models import TestGatewayTransaction
@@ -56,7 +56,7 @@ class TestGateway:
         if existing:
             return existing
         try:
-            with transaction.atomic():
+            with transaction.atomic(using=router.db_for_write(TestGatewayTransaction)):
                 return TestGatewayTransaction.objects.create(
                     key=key, operation=operation, intent_id=intent_id, outcome=outcome, amount=amount, currency=currency
                 )

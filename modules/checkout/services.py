@@ -5,7 +5,9 @@ validate → quote (pricing) → reserve (inventory) → redeem voucher (pricing
 → authorize payment (gateway) → create the order and publish OrderPlaced
 (one transaction) → commit the reservation → capture the payment.
 Each step before the order is undone if a later one fails. No step holds a
-database lock of ours while another module or the gateway is called.
+database lock of ours while another module or the gateway is called. Every
+step is keyed by the order number chosen when the Idempotency-Key is first
+seen, so a retry resumes the same attempt and every undo is idempotent.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 
 from contracts.checkout import (
@@ -37,8 +40,9 @@ from contracts.checkout import (
 )
 from contracts.common import SkuQuantity
 from contracts.container import services
-from contracts.errors import ContractError, FieldProblem, InvalidInput, ServiceUnavailable
+from contracts.errors import Conflict, ContractError, FieldProblem, InvalidInput, ServiceUnavailable
 from contracts.events import publish
+from contracts.inventory import OutOfStock
 from contracts.pricing import Quote
 from kernel.problems import contract_error_document
 from modules.checkout.models import Cart, CartLine, CheckoutAttempt, Order, OrderLine, Payment
@@ -52,7 +56,16 @@ _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def order_number_new() -> str:
-    return "CO-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+    """Return a fresh order number: "CO-" and 10 random characters (50 bits), never one in use."""
+    while True:
+        number = "CO-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(10))
+        if not Order.objects.filter(number=number).exists():
+            return number
+
+
+def _atomic() -> transaction.Atomic:
+    """A transaction on the database checkout lives in (its own, when it has one)."""
+    return transaction.atomic(using=router.db_for_write(Order))
 
 
 def _cart_for_update(*, token: str) -> Cart:
@@ -105,7 +118,7 @@ def cart_line_add(*, token: str, sku: str, quantity: int) -> Cart:
     _quantity_check(quantity=quantity)
     currency = cart_get(token=token).currency
     _sku_sellable_check(sku=sku, currency=currency)  # outside our transaction: no lock held across modules
-    with transaction.atomic():
+    with _atomic():
         cart = _cart_for_update(token=token)
         line = cart.lines.filter(sku=sku).first()
         if line is None:
@@ -125,7 +138,7 @@ def cart_line_add(*, token: str, sku: str, quantity: int) -> Cart:
 def cart_line_set(*, token: str, sku: str, quantity: int) -> Cart:
     """Set the quantity of the line of ``sku``; 0 removes it."""
     _quantity_check(quantity=quantity, allow_zero=True)
-    with transaction.atomic():
+    with _atomic():
         cart = _cart_for_update(token=token)
         line = cart.lines.filter(sku=sku).first()
         if line is None:
@@ -151,7 +164,7 @@ def cart_voucher_apply(*, token: str, code: str) -> Cart:
     lines = [SkuQuantity(sku=line.sku, quantity=line.quantity) for line in cart.lines.all()]
     if lines:
         services().pricing.quote_create(currency=cart.currency, lines=lines, voucher_code=code)
-    with transaction.atomic():
+    with _atomic():
         cart = _cart_for_update(token=token)
         cart.voucher_code = code.strip().upper()
         cart.save(update_fields=["voucher_code", "updated_at"])
@@ -159,7 +172,7 @@ def cart_voucher_apply(*, token: str, code: str) -> Cart:
 
 
 def cart_voucher_remove(*, token: str) -> Cart:
-    with transaction.atomic():
+    with _atomic():
         cart = _cart_for_update(token=token)
         cart.voucher_code = None
         cart.save(update_fields=["voucher_code", "updated_at"])
@@ -173,7 +186,6 @@ def cart_voucher_remove(*, token: str) -> Cart:
 class CompleteRequest:
     email: str
     shipping_address: dict[str, str]
-    payment_method: str
     payment_token: str | None
     fingerprint: str  # hash of the canonical request body
 
@@ -189,15 +201,14 @@ def _attempt_lease_end(now: datetime) -> datetime:
     return now + timedelta(seconds=settings.CHECKOUT_ATTEMPT_LEASE_SECONDS)
 
 
-def _attempt_claim(*, cart_token: str, key: str, fingerprint: str) -> tuple[CheckoutAttempt, bool]:
-    """Take the attempt for this key, or return the finished one to replay (second item True).
+def _attempt_claim(*, cart_token: str, key: str, fingerprint: str) -> tuple[CheckoutAttempt, str]:
+    """Take the attempt for this key; say whether it is ``new``, ``resumed`` (its request died) or to ``replay``.
 
     Raises ``IdempotencyKeyReused`` for another body and ``RequestInProgress``
-    while the first request still holds the attempt. An attempt whose lease
-    ran out (its request died) is taken over and resumed.
+    while the first request still holds the attempt's lease.
     """
     now = timezone.now()
-    with transaction.atomic():
+    with _atomic():
         attempt = CheckoutAttempt.objects.select_for_update().filter(cart_token=cart_token, key=key).first()
         if attempt is None:
             attempt = CheckoutAttempt.objects.create(
@@ -207,16 +218,21 @@ def _attempt_claim(*, cart_token: str, key: str, fingerprint: str) -> tuple[Chec
                 order_number=order_number_new(),
                 locked_until=_attempt_lease_end(now),
             )
-            return attempt, False
+            return attempt, "new"
         if attempt.fingerprint != fingerprint:
             raise IdempotencyKeyReused("This Idempotency-Key was already used with a different request body.")
         if attempt.state == CheckoutAttempt.State.DONE:
-            return attempt, True
+            return attempt, "replay"
         if attempt.locked_until > now:
             raise RequestInProgress("A request with this Idempotency-Key is still being processed; retry shortly.")
         attempt.locked_until = _attempt_lease_end(now)
         attempt.save(update_fields=["locked_until"])
-        return attempt, False
+        return attempt, "resumed"
+
+
+def _attempt_renew(attempt: CheckoutAttempt) -> None:
+    """Extend the lease before each slow step, so a retry never takes over a request that is still running."""
+    CheckoutAttempt.objects.filter(pk=attempt.pk).update(locked_until=_attempt_lease_end(timezone.now()))
 
 
 def checkout_complete(*, cart_token: str, key: str, request: CompleteRequest, customer_id: int | None = None) -> CompleteResult:
@@ -224,19 +240,20 @@ def checkout_complete(*, cart_token: str, key: str, request: CompleteRequest, cu
 
     A contract failure (out of stock, declined, invalid voucher...) is final:
     its response is stored and replayed for the same key. A failure that may
-    pass (a module or the gateway unavailable, a bug) frees the key for a retry.
+    pass (a module or the gateway unavailable, a bug) frees the key for a
+    retry once everything done so far is undone; if an undo fails too, the
+    attempt is kept for the retry or ``checkout_attempts_abandon`` to finish.
     """
     cart_get(token=cart_token)  # unknown carts are a plain 404, and claim nothing
     try:
-        attempt, replay = _attempt_claim(cart_token=cart_token, key=key, fingerprint=request.fingerprint)
+        attempt, how = _attempt_claim(cart_token=cart_token, key=key, fingerprint=request.fingerprint)
     except IntegrityError:  # a concurrent first request with the same key won the insert
-        attempt, replay = _attempt_claim(cart_token=cart_token, key=key, fingerprint=request.fingerprint)
-    if replay:
+        attempt, how = _attempt_claim(cart_token=cart_token, key=key, fingerprint=request.fingerprint)
+    if how == "replay":
         return CompleteResult(status=attempt.response_status, body=attempt.response_body, replayed=True)
     try:
-        order = _attempt_run(attempt=attempt, request=request, customer_id=customer_id)
+        order = _attempt_run(attempt=attempt, request=request, customer_id=customer_id, resumed=how == "resumed")
     except _StepsLeftBehind as left:
-        # Some undo failed: keep the attempt, its lease over, for the retry or the abandon task to finish.
         CheckoutAttempt.objects.filter(pk=attempt.pk).update(locked_until=timezone.now())
         raise left.cause from None
     except ServiceUnavailable:
@@ -260,43 +277,51 @@ def _attempt_finish(*, attempt: CheckoutAttempt, status: int, body: dict[str, An
     )
 
 
-def _attempt_run(*, attempt: CheckoutAttempt, request: CompleteRequest, customer_id: int | None) -> Order:
+def _attempt_run(*, attempt: CheckoutAttempt, request: CompleteRequest, customer_id: int | None, resumed: bool) -> Order:
     number = attempt.order_number
-    order = Order.objects.filter(number=number).first()
+    order = Order.objects.filter(number=number, cart_token=attempt.cart_token).first()
     if order is None:
-        order = _order_place(number=number, cart_token=attempt.cart_token, request=request, customer_id=customer_id)
-    _order_settle(order=order)
+        order = _order_place(attempt=attempt, request=request, customer_id=customer_id, resumed=resumed)
+    try:
+        order_settle(number=number)
+    except Exception:
+        # The order stands; checkout's OrderPlaced subscriber settles it, with the bus's retries.
+        logger.exception("settling %s deferred to the OrderPlaced subscriber", number)
     return Order.objects.prefetch_related("lines").get(pk=order.pk)
 
 
-def _order_place(*, number: str, cart_token: str, request: CompleteRequest, customer_id: int | None) -> Order:
-    """Quote, reserve, redeem, authorize and create the order; undo the done steps on any failure."""
-    cart = cart_get(token=cart_token)
-    if cart.status == Cart.Status.COMPLETED:
-        raise CartCompleted()
-    lines = [SkuQuantity(sku=line.sku, quantity=line.quantity) for line in cart.lines.all()]
-    if not lines:
-        raise InvalidInput("The cart is empty.", code="cart_empty")
-    for line in lines:
-        _quantity_check(quantity=line.quantity, field=f"lines.{line.sku}.quantity")
-    variants = services().catalog.variants_get(skus=[line.sku for line in lines])
-    unavailable = [line.sku for line in lines if line.sku not in variants or not variants[line.sku].sellable]
-    if unavailable:
-        raise ItemsUnavailable("Some items are no longer for sale: " + ", ".join(unavailable), skus=unavailable)
-    quote = services().pricing.quote_create(
-        currency=cart.currency, lines=lines, voucher_code=cart.voucher_code, email=request.email
-    )
-    undo: list[Callable[[], None]] = []
+def _order_place(*, attempt: CheckoutAttempt, request: CompleteRequest, customer_id: int | None, resumed: bool) -> Order:
+    """Quote, reserve, redeem, authorize and create the order; on any failure undo what this attempt did."""
+    number, cart_token = attempt.order_number, attempt.cart_token
+    # A resumed attempt may have reserved, redeemed or authorized in its dead run: undo by number then too.
+    acted = resumed
     try:
+        cart = cart_get(token=cart_token)
+        if cart.status == Cart.Status.COMPLETED:
+            raise CartCompleted()
+        lines = [SkuQuantity(sku=line.sku, quantity=line.quantity) for line in cart.lines.all()]
+        if not lines:
+            raise InvalidInput("The cart is empty.", code="cart_empty")
+        for line in lines:
+            _quantity_check(quantity=line.quantity, field=f"lines.{line.sku}.quantity")
+        variants = services().catalog.variants_get(skus=[line.sku for line in lines])
+        unavailable = [line.sku for line in lines if line.sku not in variants or not variants[line.sku].sellable]
+        if unavailable:
+            raise ItemsUnavailable("Some items are no longer for sale: " + ", ".join(unavailable), skus=unavailable)
+        quote = services().pricing.quote_create(
+            currency=cart.currency, lines=lines, voucher_code=cart.voucher_code, email=request.email
+        )
+        acted = True  # from here on, a call may have taken effect even if it failed on the way back
+        _attempt_renew(attempt)
         services().inventory.reservation_create(reference=number, lines=lines)
-        undo.append(lambda: services().inventory.reservation_release(reference=number))
         if quote.voucher_code:
+            _attempt_renew(attempt)
             services().pricing.voucher_redeem(
                 code=quote.voucher_code, reference=number, email=request.email, currency=quote.currency, subtotal=quote.subtotal
             )
-            undo.append(lambda: services().pricing.voucher_release(reference=number))
-        payment = _payment_authorize(number=number, quote=quote, token=request.payment_token)
-        undo.append(lambda: _payment_void(payment=payment))
+        _attempt_renew(attempt)
+        _payment_authorize(number=number, quote=quote, token=request.payment_token)
+        _attempt_renew(attempt)
         names = {
             sku: variant_display_name(product_name=v.product_name, variant_name=v.variant_name) for sku, v in variants.items()
         }
@@ -305,7 +330,10 @@ def _order_place(*, number: str, cart_token: str, request: CompleteRequest, cust
         )
     except Exception as error:
         # A crash (the process dying: not an Exception) leaves the steps for the retry to resume.
-        if not _compensate(undo):
+        placed = Order.objects.filter(number=number, cart_token=cart_token).first()
+        if placed is not None:
+            return placed  # a parallel run of this same attempt placed the order: nothing to undo
+        if acted and not _attempt_undo(number=number):
             raise _StepsLeftBehind(error) from error
         raise
 
@@ -316,6 +344,17 @@ class _StepsLeftBehind(Exception):
     def __init__(self, cause: Exception) -> None:
         super().__init__(str(cause))
         self.cause = cause
+
+
+def _attempt_undo(*, number: str) -> bool:
+    """Void the payment, give back the voucher use and the hold of ``number``; each idempotent. Return success."""
+    return _compensate(
+        [
+            lambda: services().inventory.reservation_release(reference=number),
+            lambda: services().pricing.voucher_release(reference=number),
+            lambda: _payment_reverse(number=number),
+        ]
+    )
 
 
 def _compensate(undo: list[Callable[[], None]]) -> bool:
@@ -331,29 +370,75 @@ def _compensate(undo: list[Callable[[], None]]) -> bool:
 
 
 def _payment_authorize(*, number: str, quote: Quote, token: str | None) -> Payment:
+    """Authorize ``quote.total``, or keep an earlier authorization of exactly that amount.
+
+    The payment row is written before the gateway is called, so an undo
+    knows to look for it even when the answer never came back.
+    """
+    payment = Payment.objects.filter(order_number=number).first()
+    if payment and payment.status in (Payment.Status.AUTHORIZED, Payment.Status.CAPTURED):
+        if (payment.amount, payment.currency) == (quote.total, quote.currency):
+            return payment
+        _payment_void(payment=payment)  # the prices changed since the run that authorized it
     gateway = gateway_get()
+    key = f"{number}:authorize:{quote.total}:{quote.currency}"
+    pending = {
+        "gateway": gateway.name,
+        "authorize_key": key,
+        "intent_id": "",
+        "amount": quote.total,
+        "currency": quote.currency,
+        "status": Payment.Status.PENDING,
+    }
+    if payment is None:
+        try:
+            with _atomic():
+                payment = Payment.objects.create(order_number=number, **pending)
+        except IntegrityError:  # a parallel run of this attempt got here first: follow its payment
+            return Payment.objects.get(order_number=number)
+    else:
+        Payment.objects.filter(pk=payment.pk, status=payment.status).update(**pending)
     try:
-        intent_id = gateway.authorize(key=f"{number}:authorize", amount=quote.total, currency=quote.currency, token=token)
+        intent_id = gateway.authorize(key=key, amount=quote.total, currency=quote.currency, token=token)
     except GatewayDeclined as error:
+        Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(status=Payment.Status.DECLINED)
         raise PaymentDeclined(f"The payment was declined: {error}") from error
     except GatewayError as error:
         raise PaymentGatewayFailed(f"The payment could not be taken: {error}") from error
-    payment, _ = Payment.objects.update_or_create(
-        order_number=number,
-        defaults={
-            "gateway": gateway.name,
-            "intent_id": intent_id,
-            "amount": quote.total,
-            "currency": quote.currency,
-            "status": Payment.Status.AUTHORIZED,
-        },
+    # Conditional: a parallel run of this attempt may already have moved on (captured, say).
+    Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING, authorize_key=key).update(
+        intent_id=intent_id, status=Payment.Status.AUTHORIZED
     )
+    payment.refresh_from_db()
     return payment
 
 
 def _payment_void(*, payment: Payment) -> None:
-    gateway_get().void(key=f"{payment.order_number}:void", intent_id=payment.intent_id)
-    Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.VOIDED)
+    gateway_get().void(key=f"{payment.authorize_key}:void", intent_id=payment.intent_id)
+    Payment.objects.filter(pk=payment.pk, status=Payment.Status.AUTHORIZED).update(status=Payment.Status.VOIDED)
+
+
+def _payment_reverse(*, number: str) -> None:
+    """Give back whatever the payment of ``number`` holds: void an authorization, refund a capture."""
+    payment = Payment.objects.filter(order_number=number).first()
+    if payment is None:
+        return
+    if payment.status == Payment.Status.AUTHORIZED:
+        _payment_void(payment=payment)
+    elif payment.status == Payment.Status.CAPTURED:
+        gateway_get().refund(key=f"{number}:refund", intent_id=payment.intent_id, amount=payment.amount)
+        Payment.objects.filter(pk=payment.pk, status=Payment.Status.CAPTURED).update(status=Payment.Status.REFUNDED)
+    elif payment.status == Payment.Status.PENDING:
+        # The gateway never answered the authorization: nothing is known to be held. A real gateway's
+        # reconciliation looks the outcome up by ``authorize_key``.
+        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.FAILED)
+        logger.warning("payment of %s had no answer from the gateway; reconcile by key %s", number, payment.authorize_key)
+
+
+class CartChanged(Conflict):
+    """The cart changed while it was being completed; nothing was charged. Review it and complete again."""
+
+    code = "cart_changed"
 
 
 def _order_create(
@@ -361,8 +446,10 @@ def _order_create(
 ) -> Order:
     """Create the order with frozen lines and publish ``OrderPlaced`` in one transaction."""
     places = max(-quote.subtotal.as_tuple().exponent, 0)
-    with transaction.atomic():
+    with _atomic():
         cart = _cart_for_update(token=cart_token)
+        if {line.sku: line.quantity for line in cart.lines.all()} != {line.sku: line.quantity for line in quote.lines}:
+            raise CartChanged()
         order = Order.objects.create(
             number=number,
             access_token=secrets.token_urlsafe(32),
@@ -412,37 +499,36 @@ def _order_create(
                 voucher_code=quote.voucher_code,
             )
         )
-        transaction.on_commit(lambda: _confirmation_enqueue(number=number))
     return order
 
 
-def _confirmation_enqueue(*, number: str) -> None:
-    from modules.checkout.tasks import order_confirmation_send
+def order_settle(*, number: str) -> Order:
+    """Commit the stock of a placed order, then capture its payment; idempotent.
 
+    The stock is committed first: money is only taken for goods the shop
+    holds. If the stock is gone for good (its hold expired and it was sold),
+    the order is cancelled, which voids the payment and gives the voucher back.
+    """
+    order = Order.objects.get(number=number)
+    if order.status != Order.Status.PLACED:
+        return order
     try:
-        order_confirmation_send.delay(number)
-    except Exception:
-        logger.exception("could not enqueue the confirmation email of %s", number)
-
-
-def _order_settle(*, order: Order) -> None:
-    """Commit the stock and capture the payment of a placed order; each step idempotent."""
-    try:
-        services().inventory.reservation_commit(reference=order.number, order_number=order.number)
-    except Exception:
-        # Inventory's OrderPlaced subscriber commits it when it can; the order stands.
-        logger.exception("reservation commit of %s deferred to the OrderPlaced subscriber", order.number)
-    payment = Payment.objects.filter(order_number=order.number).first()
+        services().inventory.reservation_commit(reference=number, order_number=number)
+    except OutOfStock:
+        logger.error("stock of %s is gone; the order is cancelled", number)
+        return order_cancel(number=number)
+    payment = Payment.objects.filter(order_number=number).first()
     if payment is None or payment.status != Payment.Status.AUTHORIZED:
-        return
-    try:
-        gateway_get().capture(key=f"{order.number}:capture", intent_id=payment.intent_id)
-    except Exception:
-        logger.exception("capture of %s failed; the order stays placed", order.number)
-        return
-    with transaction.atomic():
-        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.CAPTURED)
-        Order.objects.filter(pk=order.pk, status=Order.Status.PLACED).update(status=Order.Status.PAID)
+        return order
+    gateway_get().capture(key=f"{payment.authorize_key}:capture", intent_id=payment.intent_id)
+    with _atomic():
+        captured = Payment.objects.filter(pk=payment.pk, status=Payment.Status.AUTHORIZED).update(status=Payment.Status.CAPTURED)
+        if captured:
+            Order.objects.filter(pk=order.pk, status=Order.Status.PLACED).update(status=Order.Status.PAID)
+    if not captured:  # cancelled (and voided) while we captured: the money goes back
+        gateway_get().refund(key=f"{number}:refund", intent_id=payment.intent_id, amount=payment.amount)
+        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.REFUNDED)
+    return Order.objects.get(pk=order.pk)
 
 
 # --- Order lifecycle -------------------------------------------------------------
@@ -451,8 +537,13 @@ _CANCELLABLE = (Order.Status.PLACED, Order.Status.PAID)
 
 
 def order_cancel(*, number: str) -> Order:
-    """Cancel an order not yet fulfilled; return its stock, release its voucher, void or refund its payment."""
-    with transaction.atomic():
+    """Cancel an order not yet fulfilled; return its stock, release its voucher, void or refund its payment.
+
+    The steps run here, outside our transaction, and again in the
+    OrderCancelled subscribers (checkout's own reverses the payment), so a
+    step that fails now is retried by the event bus.
+    """
+    with _atomic():
         order = Order.objects.select_for_update().filter(number=number).first()
         if order is None:
             raise OrderNotFound()
@@ -461,33 +552,20 @@ def order_cancel(*, number: str) -> Order:
         order.status = Order.Status.CANCELLED
         order.save(update_fields=["status", "updated_at"])
         publish(OrderCancelled(order_number=number, voucher_code=order.voucher_code))
-    # Outside our transaction: no lock of ours is held while other modules and the gateway work.
-    # The OrderCancelled subscribers of inventory and pricing repeat these steps if one fails here.
     _compensate(
         [
-            lambda: _payment_reverse(number=number),
-            lambda: services().pricing.voucher_release(reference=number),
-            lambda: services().inventory.reservation_release(reference=number),
             lambda: services().inventory.order_stock_return(order_number=number),
+            lambda: services().inventory.reservation_release(reference=number),
+            lambda: services().pricing.voucher_release(reference=number),
+            lambda: _payment_reverse(number=number),
         ]
     )
     return Order.objects.prefetch_related("lines").get(pk=order.pk)
 
 
-def _payment_reverse(*, number: str) -> None:
-    payment = Payment.objects.filter(order_number=number).first()
-    if payment is None:
-        return
-    if payment.status == Payment.Status.AUTHORIZED:
-        _payment_void(payment=payment)
-    elif payment.status == Payment.Status.CAPTURED:
-        gateway_get().refund(key=f"{number}:refund", intent_id=payment.intent_id, amount=payment.amount)
-        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.REFUNDED)
-
-
 def order_fulfil(*, number: str) -> Order:
     """Mark a paid order fulfilled."""
-    with transaction.atomic():
+    with _atomic():
         order = Order.objects.select_for_update().filter(number=number).first()
         if order is None:
             raise OrderNotFound()
@@ -499,10 +577,14 @@ def order_fulfil(*, number: str) -> Order:
     return Order.objects.prefetch_related("lines").get(pk=order.pk)
 
 
-def order_confirmation_send(*, number: str) -> None:
-    """Email the order confirmation through Django's email framework."""
-    from django.core.mail import send_mail
+def order_payment_reverse(*, number: str) -> None:
+    """Void or refund the payment of a cancelled order; idempotent (the OrderCancelled subscriber)."""
+    if Order.objects.filter(number=number, status=Order.Status.CANCELLED).exists():
+        _payment_reverse(number=number)
 
+
+def order_confirmation_send(*, number: str) -> None:
+    """Email the order confirmation through Django's email framework (the OrderPlaced subscriber)."""
     order = Order.objects.prefetch_related("lines").get(number=number)
     document = order_document(order=order)
     lines = "\n".join(f"  {l['quantity']} × {l['name']} ({l['sku']}): {l['total']} {order.currency}" for l in document["lines"])
@@ -522,39 +604,42 @@ def carts_purge(*, now: datetime | None = None) -> int:
 
 
 def checkout_attempts_abandon(*, now: datetime | None = None) -> int:
-    """Undo attempts whose request died and that no retry resumed: release the hold and the voucher, void the payment.
+    """Finish attempts whose request died and that no retry resumed; return how many.
 
     An attempt is abandoned once its lease has been over for as long as a
-    reservation lives; by then a client that meant to retry has done so.
-    Each attempt is taken over (its lease renewed) before it is undone, so a
-    late retry finds it busy instead of racing the clean-up.
+    reservation lives. If its order exists, the order is settled and the
+    attempt's response stored, so a late retry replays it; if not, the hold,
+    the voucher use and the payment are undone by number. Each attempt is
+    taken over (its lease renewed) first, so a late retry finds it busy
+    instead of racing the clean-up.
     """
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS)
-    abandoned = 0
+    finished = 0
     stale = CheckoutAttempt.objects.filter(state=CheckoutAttempt.State.IN_PROGRESS, locked_until__lt=cutoff)
-    for attempt in stale.values("pk", "order_number"):
-        taken = CheckoutAttempt.objects.filter(pk=attempt["pk"], locked_until__lt=cutoff).update(
+    for attempt in stale:
+        taken = CheckoutAttempt.objects.filter(pk=attempt.pk, locked_until__lt=cutoff).update(
             locked_until=_attempt_lease_end(now)
         )
-        number = attempt["order_number"]
-        if not taken or Order.objects.filter(number=number).exists():
-            continue  # resumed meanwhile, or the order exists and only its retry is missing
-        undone = _compensate(
-            [
-                lambda: services().inventory.reservation_release(reference=number),
-                lambda: services().pricing.voucher_release(reference=number),
-                lambda: _payment_reverse(number=number),
-            ]
-        )
-        if undone:  # otherwise the next run tries again
-            CheckoutAttempt.objects.filter(pk=attempt["pk"]).delete()
-            abandoned += 1
-    return abandoned
+        if not taken:
+            continue  # a retry resumed it meanwhile
+        order = Order.objects.filter(number=attempt.order_number, cart_token=attempt.cart_token).first()
+        if order is not None:
+            try:
+                order_settle(number=order.number)
+            except Exception:
+                logger.exception("settling %s failed; the OrderPlaced subscriber retries it", order.number)
+            order = Order.objects.prefetch_related("lines").get(pk=order.pk)
+            _attempt_finish(attempt=attempt, status=201, body=order_document(order=order, include_access_token=True))
+            finished += 1
+        elif _attempt_undo(number=attempt.order_number):
+            CheckoutAttempt.objects.filter(pk=attempt.pk).delete()
+            finished += 1
+    return finished
 
 
 def checkout_attempts_purge(*, now: datetime | None = None) -> int:
-    """Forget Idempotency-Keys older than the configured time; their orders stay."""
+    """Forget finished Idempotency-Keys older than the configured time; their orders stay."""
     cutoff = (now or timezone.now()) - timedelta(hours=settings.CHECKOUT_IDEMPOTENCY_TTL_HOURS)
-    deleted, _ = CheckoutAttempt.objects.filter(created_at__lt=cutoff).delete()
+    deleted, _ = CheckoutAttempt.objects.filter(state=CheckoutAttempt.State.DONE, created_at__lt=cutoff).delete()
     return deleted

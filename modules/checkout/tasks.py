@@ -7,11 +7,6 @@ from celery import shared_task
 from modules.checkout import services
 
 
-@shared_task(name="modules.checkout.tasks.order_confirmation_send")
-def order_confirmation_send(number: str) -> None:
-    services.order_confirmation_send(number=number)
-
-
 @shared_task(name="modules.checkout.tasks.carts_purge")
 def carts_purge() -> int:
     return services.carts_purge()

@@ -108,7 +108,6 @@ class CartCompleteView(APIView):
             request=services.CompleteRequest(
                 email=data["email"],
                 shipping_address=dict(data["shipping_address"]),
-                payment_method=data["payment"]["method"],
                 payment_token=data["payment"].get("token"),
                 fingerprint=fingerprint,
             ),

@@ -194,7 +194,7 @@ def test_declined_payment_is_402_and_releases_stock_and_voucher(api_client, cart
     assert shop.inventory.active_holds() == 0
     assert shop.pricing.redemptions == {}
     assert Order.objects.count() == 0
-    assert not Payment.objects.exists()
+    assert list(Payment.objects.values_list("status", flat=True)) == ["declined"]
     assert Cart.objects.get(token=cart).status == "open"
 
 
@@ -203,7 +203,7 @@ def test_gateway_error_leaves_nothing_behind_and_frees_the_key(api_client, cart,
     response = complete(cart, body=complete_body(token="error"))
     assert response.status_code == 503 and response.json()["code"] == "payment_gateway_error"
     assert shop.inventory.active_holds() == 0 and shop.pricing.redemptions == {}
-    assert Order.objects.count() == 0 and not Payment.objects.exists()
+    assert Order.objects.count() == 0 and not Payment.objects.filter(status__in=["authorized", "captured"]).exists()
     assert not CheckoutAttempt.objects.exists()
 
 
@@ -327,3 +327,10 @@ def test_order_list_page_costs_constant_queries(api_client, shop, complete, djan
         assert api_client.get("/api/v1/checkout/orders/?page_size=2").json()["count"] == 12
     with django_assert_max_num_queries(4):
         assert len(api_client.get("/api/v1/checkout/orders/?page_size=12").json()["results"]) == 12
+
+
+def test_malformed_path_parameters_are_404_before_any_query(api_client, shop):
+    for path in ("carts/%00/", "carts/x%00y/lines/", f"carts/{'a' * 65}/", "orders/%00/", "orders/CO-1%00/cancel/"):
+        response = api_client.get(f"/api/v1/checkout/{path}")
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/problem+json"

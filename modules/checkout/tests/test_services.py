@@ -49,7 +49,7 @@ def test_crash_after_the_order_committed_is_finished_by_the_retry(cart, shop, co
     def crash(**kwargs):
         raise SimulatedCrash()
 
-    monkeypatch.setattr(services, "_order_settle", crash)
+    monkeypatch.setattr(services, "order_settle", crash)
     with pytest.raises(SimulatedCrash):
         complete(cart)
     assert Order.objects.get().status == "placed"
@@ -139,3 +139,115 @@ def test_inventory_failing_after_the_voucher_was_redeemed_leaves_nothing_behind_
     later = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS + 1)
     assert services.checkout_attempts_abandon(now=later) == 1
     assert shop.inventory.active_holds() == 0 and not CheckoutAttempt.objects.exists()
+
+
+class GatewayWithHook:
+    """The test gateway, running ``during_authorize`` while the authorization is 'in flight'."""
+
+    during_authorize = None
+
+    def __init__(self) -> None:
+        from modules.checkout.payments import TestGateway
+
+        self.inner = TestGateway()
+        self.name = self.inner.name
+
+    def authorize(self, **kwargs):
+        hook, GatewayWithHook.during_authorize = GatewayWithHook.during_authorize, None
+        if hook:
+            hook()
+        return self.inner.authorize(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+@pytest.fixture
+def hooked_gateway(settings):
+    settings.CHECKOUT_PAYMENT_GATEWAY = "modules.checkout.tests.test_services.GatewayWithHook"
+    yield GatewayWithHook
+    GatewayWithHook.during_authorize = None
+
+
+def test_a_retry_during_a_slow_request_waits_its_turn(api_client, cart, complete, hooked_gateway):
+    answers = []
+    hooked_gateway.during_authorize = lambda: answers.append(complete(cart).status_code)
+    assert complete(cart).status_code == 201
+    assert answers == [409]  # the lease was renewed before the slow step
+    assert Order.objects.count() == 1
+
+
+def test_a_retry_that_took_over_a_stalled_request_does_not_undo_the_order_it_placed(
+    api_client, cart, shop, complete, hooked_gateway
+):
+    api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
+    answers = []
+
+    def stall_then_retry():
+        CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
+        answers.append(complete(cart))
+
+    hooked_gateway.during_authorize = stall_then_retry
+    first = complete(cart)
+    (retry,) = answers
+    assert retry.status_code == 201 and first.status_code == 201
+    assert first.json()["number"] == retry.json()["number"]
+    order = Order.objects.get()
+    assert order.status == "paid" and Payment.objects.get().status == "captured"
+    assert shop.pricing.redemptions == {order.number: "SAVE10"}  # the voucher use stands
+    assert shop.inventory.on_hand["TEE-M"] == 3
+
+
+def test_a_cart_changed_while_completing_is_refused_and_undone(api_client, cart, shop, complete, hooked_gateway):
+    hooked_gateway.during_authorize = lambda: api_client.post(
+        f"/api/v1/checkout/carts/{cart}/lines/", {"sku": "MUG", "quantity": 1}, format="json"
+    )
+    response = complete(cart)
+    assert response.status_code == 409 and response.json()["code"] == "cart_changed"
+    assert Order.objects.count() == 0 and shop.inventory.active_holds() == 0
+    assert Payment.objects.get().status == "voided"
+
+
+def test_a_resumed_attempt_that_fails_undoes_what_its_dead_run_did(api_client, cart, shop, complete, monkeypatch):
+    api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
+
+    def crash(**kwargs):
+        raise SimulatedCrash()
+
+    monkeypatch.setattr(services, "_order_create", crash)
+    with pytest.raises(SimulatedCrash):
+        complete(cart)
+    monkeypatch.undo()
+    shop.catalog.unsellable.add("MUG")  # the retry now fails before it reaches any step
+    CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
+    response = complete(cart)
+    assert response.status_code == 409 and response.json()["code"] == "items_unavailable"
+    assert shop.inventory.active_holds() == 0 and shop.pricing.redemptions == {}
+    assert Payment.objects.get().status == "voided"
+
+
+def test_abandon_settles_an_order_whose_request_died_after_placing_it(cart, shop, complete, monkeypatch, settings):
+    def crash(**kwargs):
+        raise SimulatedCrash()
+
+    monkeypatch.setattr(services, "order_settle", crash)
+    with pytest.raises(SimulatedCrash):
+        complete(cart)
+    monkeypatch.undo()
+    later = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS + 120)
+    assert services.checkout_attempts_abandon(now=later) == 1
+    assert Order.objects.get().status == "paid"
+    replay = complete(cart)
+    assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
+
+
+def test_purge_keeps_unfinished_attempts(cart, complete, monkeypatch, settings):
+    def crash(**kwargs):
+        raise SimulatedCrash()
+
+    monkeypatch.setattr(services, "_order_create", crash)
+    with pytest.raises(SimulatedCrash):
+        complete(cart)
+    later = timezone.now() + timedelta(hours=settings.CHECKOUT_IDEMPOTENCY_TTL_HOURS + 1)
+    assert services.checkout_attempts_purge(now=later) == 0
+    assert CheckoutAttempt.objects.count() == 1
