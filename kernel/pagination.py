@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+
+# ASCII digits only: str.isdigit() accepts "²", which int() refuses.
+_WHOLE = re.compile(r"[0-9]{1,9}")
 
 
 class Pagination(PageNumberPagination):
@@ -19,7 +24,7 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_query_param, 1)
         if raw in self.last_page_strings:
             return raw
-        if not str(raw).isdigit() or int(raw) < 1:
+        if not _WHOLE.fullmatch(str(raw)) or int(raw) < 1:
             raise ValidationError({"page": ["A page number must be a whole number of at least 1."]}, code="invalid")
         return int(raw)
 
@@ -27,6 +32,6 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
+        if not _WHOLE.fullmatch(raw) or int(raw) < 1:
             raise ValidationError({"page_size": ["A page size must be a whole number of at least 1."]}, code="invalid")
         return min(int(raw), self.max_page_size)

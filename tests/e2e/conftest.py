@@ -75,5 +75,4 @@ def new_cart(api_client):
 def availability(client, *skus: str) -> dict[str, int]:
     query = "&".join(f"sku={s}" for s in skus)
     body = client.get(f"/api/v1/inventory/availability/?{query}").json()
-    rows = body["results"] if isinstance(body, dict) else body
-    return {row["sku"]: row["available"] for row in rows}
+    return {row["sku"]: row["available"] for row in body["results"]}

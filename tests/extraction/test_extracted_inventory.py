@@ -119,8 +119,7 @@ def inventory_elsewhere(inventory_service, settings):
 def remote_availability(url: str, sku: str) -> int:
     with urllib.request.urlopen(f"{url}/api/v1/inventory/availability/?sku={sku}", timeout=5) as response:
         body = json.load(response)
-    rows = body["results"] if isinstance(body, dict) else body
-    return rows[0]["available"]
+    return body["results"][0]["available"]
 
 
 def cart_with(api_client, sku: str, quantity: int) -> str:

@@ -23,7 +23,7 @@ ORDERINGS = {
     "-price": None,
 }
 DEFAULT_ORDERING = "name"
-_CURRENCY = re.compile(r"[A-Za-z]{3}")
+_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 def _bad(field: str, *, code: str, detail: str) -> InvalidInput:
@@ -62,7 +62,7 @@ class ListingQuery:
 
 
 def currency_parse(params: QueryDict) -> str | None:
-    """Return the ISO 4217 code asked for (upper-cased), ``None`` when absent; a malformed one is a 400."""
+    """Return the ISO 4217 code asked for, ``None`` when absent; a malformed one (``eur`` too, as in pricing) is a 400."""
     raw = params.get("currency", "").strip()
     if not raw:
         return None
@@ -70,7 +70,7 @@ def currency_parse(params: QueryDict) -> str | None:
         raise _bad(
             "currency", code="invalid_currency", detail="A currency is a three-letter ISO 4217 code such as EUR."
         )
-    return raw.upper()
+    return raw
 
 
 def _money(amount: Decimal | None, offers: Offers) -> dict[str, str] | None:

@@ -20,6 +20,7 @@ class AvailabilityView(APIView):
             )
         ],
         responses=AvailabilitySerializer(many=True),
+        description="Answered as a list page like every list (all SKUs asked for on one page).",
     )
     def get(self, request: Request) -> Response:
         """Return what can still be bought of each SKU asked for: on hand minus held; unknown SKUs are 0."""
@@ -28,4 +29,5 @@ class AvailabilityView(APIView):
         skus = list(dict.fromkeys(query.validated_data["sku"]))
         available = selectors.availability_map(skus=skus)
         rows = [{"sku": sku, "available": available[sku], "in_stock": available[sku] > 0} for sku in skus]
-        return Response(AvailabilitySerializer(rows, many=True).data)
+        results = AvailabilitySerializer(rows, many=True).data
+        return Response({"count": len(results), "next": None, "previous": None, "results": results})

@@ -17,11 +17,16 @@ def test_availability_lists_each_sku_asked_for_once(api_client, receive, django_
     with django_assert_max_num_queries(2):
         response = api_client.get(URL, {"sku": ["A", "B", "GHOST", "A"]})
     assert response.status_code == 200
-    assert response.json() == [
-        {"sku": "A", "available": 4, "in_stock": True},
-        {"sku": "B", "available": 0, "in_stock": False},
-        {"sku": "GHOST", "available": 0, "in_stock": False},
-    ]
+    assert response.json() == {
+        "count": 3,
+        "next": None,
+        "previous": None,
+        "results": [
+            {"sku": "A", "available": 4, "in_stock": True},
+            {"sku": "B", "available": 0, "in_stock": False},
+            {"sku": "GHOST", "available": 0, "in_stock": False},
+        ],
+    }
 
 
 @pytest.mark.parametrize(
@@ -42,7 +47,7 @@ def test_availability_accepts_a_hundred_skus(api_client, db, django_assert_max_n
     with django_assert_max_num_queries(1):
         response = api_client.get(URL, {"sku": [f"S{i}" for i in range(100)]})
     assert response.status_code == 200
-    assert len(response.json()) == 100
+    assert len(response.json()["results"]) == 100
 
 
 def test_availability_is_read_only(api_client, db):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from django.conf import settings
 from rest_framework import serializers
+
+from kernel.serializers import WholeNumberField
 
 from contracts.pricing import AppliedDiscount
 from kernel.serializers import MoneyAmountField, StrictSerializer
@@ -13,17 +14,6 @@ from modules.pricing.facade import QUOTE_MAX_LINES
 from modules.pricing.models import SKU_MAX_LENGTH, VOUCHER_CODE_MAX_LENGTH
 
 PRICES_MAX_SKUS = 100
-
-
-class WholeNumberField(serializers.IntegerField):
-    """A JSON integer only: ``"2"``, ``2.0``, ``2.5`` and ``true`` are refused rather than coerced."""
-
-    default_error_messages = {"invalid": "A whole number is required."}
-
-    def to_internal_value(self, data: Any) -> int:
-        if type(data) is not int:
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class PricesQuerySerializer(serializers.Serializer):
