@@ -50,8 +50,23 @@ class CategoryAdmin(admin.ModelAdmin):
         services.category_save(category=obj)
 
 
+class VariantForm(forms.ModelForm):
+    """A variant row; an existing variant's SKU is shown but cannot be changed."""
+
+    class Meta:
+        model = Variant
+        fields = ("sku", "name", "attributes", "active")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Prices, stock and orders refer to the SKU: renaming it would orphan them.
+            self.fields["sku"].disabled = True
+
+
 class VariantInline(admin.TabularInline):
     model = Variant
+    form = VariantForm
     fields = ("sku", "name", "attributes", "active")
     extra = 1
     # SKUs are referenced by prices, stock and orders: discontinue a variant, never delete it.

@@ -167,3 +167,14 @@ def test_import_page_dry_run_and_bad_encoding(admin_client):
 def test_the_import_page_needs_staff(client, db, url):
     response = client.get(url)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_an_existing_variant_keeps_its_sku(admin_client, make_product):
+    product = make_product("wool-hat", name="Wool Hat", skus=["HAT-1"])
+    variants = [
+        {"id": str(v.pk), "sku": "RENAMED-1", "name": v.name, "attributes": "{}", "active": "on"}
+        for v in product.variants.order_by("id")
+    ]
+    response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", _product_form(product, variants))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(Variant.objects.values_list("sku", flat=True)) == ["HAT-1"]
