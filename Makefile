@@ -24,12 +24,14 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py ensure_staff
-	DEBUG=1 $(BIN)/python manage.py events sweep
 	@echo ""
 	@echo "  Storefront API  http://127.0.0.1:8000/api/v1/catalog/products/?currency=EUR"
 	@echo "  API docs        http://127.0.0.1:8000/api/docs/"
 	@echo "  Admin           http://127.0.0.1:8000/admin/"
 	@echo ""
+	@# No broker and no beat here: the periodic tasks run in a process beside the server, and stop with it.
+	@mkdir -p var
+	DEBUG=1 $(BIN)/python manage.py run_schedule > var/schedule.log 2>&1 & trap "kill $$! 2>/dev/null" EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: install

@@ -41,3 +41,14 @@ def test_ensure_staff_takes_credentials_from_the_environment(monkeypatch):
     monkeypatch.setenv("ADMIN_PASSWORD", "a-long-chosen-passphrase")
     call_command("ensure_staff", stdout=StringIO())
     assert get_user_model().objects.get(username="shopkeeper").check_password("a-long-chosen-passphrase")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_schedule_runs_every_periodic_task_in_process():
+    out = StringIO()
+    call_command("run_schedule", "--once", stdout=out)
+    lines = out.getvalue().splitlines()
+    from django.conf import settings
+
+    assert sorted(line.split(":")[0] for line in lines) == sorted(settings.CELERY_BEAT_SCHEDULE)
+    assert all(not line.endswith("failed (see the log)") for line in lines)

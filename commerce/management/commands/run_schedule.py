@@ -1,0 +1,45 @@
+"""Run the beat schedule's periodic tasks in this process, for the embedded mode (no broker, no Celery beat)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from commerce.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = (
+        "Run every periodic task of CELERY_BEAT_SCHEDULE at its interval, in this process: "
+        "the embedded mode's stand-in for `celery beat`. `make run` starts it beside the server."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="run every task once, then stop")
+
+    def handle(self, *args: object, once: bool, **options: object) -> None:
+        if settings.CELERY_BROKER_URL:
+            raise CommandError("a broker is configured: run `celery -A commerce beat` instead")
+        celery_app.loader.import_default_modules()  # registers the tasks of every installed app
+        schedule = settings.CELERY_BEAT_SCHEDULE
+        due = dict.fromkeys(schedule, 0.0)
+        while True:
+            now = time.monotonic()
+            for name, entry in schedule.items():
+                if now < due[name]:
+                    continue
+                due[name] = now + float(entry["schedule"])
+                result = celery_app.tasks[entry["task"]].apply()
+                if result.failed():
+                    logger.error("periodic task %s failed:\n%s", name, result.traceback)
+                    self.stderr.write(f"{name}: failed (see the log)")
+                else:
+                    self.stdout.write(f"{name}: {result.result}")
+            if once:
+                return
+            time.sleep(1)
