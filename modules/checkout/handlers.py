@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from contracts.checkout import OrderCancelled, OrderPlaced
+import logging
+
+from contracts.checkout import OrderCancelled, OrderNotFound, OrderPlaced
 from modules.checkout import services
+
+logger = logging.getLogger(__name__)
 
 
 def order_placed_settle(event: OrderPlaced) -> None:
     """Commit the stock and capture the payment, if the request that placed the order could not."""
-    services.order_settle(number=event.order_number)
+    try:
+        services.order_settle(number=event.order_number)
+    except OrderNotFound:
+        # Orders and their OrderPlaced commit together, so this is a replayed or foreign event: nothing to do.
+        logger.warning("OrderPlaced for unknown order %s ignored", event.order_number)
 
 
 def order_placed_confirm(event: OrderPlaced) -> None:
     """Email the confirmation: through the outbox, so a down broker or mail server loses no email."""
-    services.order_confirmation_send(number=event.order_number)
+    try:
+        services.order_confirmation_send(number=event.order_number)
+    except OrderNotFound:
+        logger.warning("OrderPlaced for unknown order %s: no confirmation sent", event.order_number)
 
 
 def order_cancelled_payment_reverse(event: OrderCancelled) -> None:

@@ -47,7 +47,7 @@ from contracts.pricing import Quote
 from kernel.problems import contract_error_document
 from modules.checkout.models import Cart, CartLine, CheckoutAttempt, Order, OrderLine, Payment
 from modules.checkout.payments import GatewayDeclined, GatewayError, gateway_get
-from modules.checkout.selectors import cart_get, order_document, variant_display_name
+from modules.checkout.selectors import cart_get, order_document, order_get, variant_display_name
 
 logger = logging.getLogger(__name__)
 
@@ -509,7 +509,7 @@ def order_settle(*, number: str) -> Order:
     holds. If the stock is gone for good (its hold expired and it was sold),
     the order is cancelled, which voids the payment and gives the voucher back.
     """
-    order = Order.objects.get(number=number)
+    order = order_get(number=number)
     if order.status != Order.Status.PLACED:
         return order
     try:
@@ -585,7 +585,7 @@ def order_payment_reverse(*, number: str) -> None:
 
 def order_confirmation_send(*, number: str) -> None:
     """Email the order confirmation through Django's email framework (the OrderPlaced subscriber)."""
-    order = Order.objects.prefetch_related("lines").get(number=number)
+    order = order_get(number=number)
     document = order_document(order=order)
     lines = "\n".join(f"  {l['quantity']} × {l['name']} ({l['sku']}): {l['total']} {order.currency}" for l in document["lines"])
     send_mail(

@@ -10,12 +10,17 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+import pytest
 from django.db import connections
 from django.test import Client
 
 from modules.checkout.models import Order
 from modules.inventory.models import Reservation
 from tests.e2e.conftest import availability, complete_body
+
+
+# Every database: the shop also runs with each module in a database of its own (make test-split).
+pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
 
 def run_together(calls):
