@@ -15,13 +15,20 @@ class SimulatedCrash(BaseException):
     """Stands for the process dying: not an Exception, so no compensation runs."""
 
 
-def test_crash_between_payment_and_order_is_completed_by_the_retry(cart, shop, complete, monkeypatch):
-    real_create = services._order_create
+@pytest.fixture
+def crash_in(monkeypatch):
+    """Make the named step of ``services`` kill the request; ``monkeypatch.undo()`` brings it back."""
 
     def crash(**kwargs):
         raise SimulatedCrash()
 
-    monkeypatch.setattr(services, "_order_create", crash)
+    return lambda step: monkeypatch.setattr(services, step, crash)
+
+
+def test_crash_between_payment_and_order_is_completed_by_the_retry(cart, shop, complete, monkeypatch, crash_in):
+    real_create = services._order_create
+
+    crash_in("_order_create")
     with pytest.raises(SimulatedCrash):
         complete(cart)
     attempt = CheckoutAttempt.objects.get()
@@ -45,11 +52,8 @@ def test_crash_between_payment_and_order_is_completed_by_the_retry(cart, shop, c
     assert complete(cart).json() == response.json()
 
 
-def test_crash_after_the_order_committed_is_finished_by_the_retry(cart, shop, complete, monkeypatch):
-    def crash(**kwargs):
-        raise SimulatedCrash()
-
-    monkeypatch.setattr(services, "order_settle", crash)
+def test_crash_after_the_order_committed_is_finished_by_the_retry(cart, shop, complete, monkeypatch, crash_in):
+    crash_in("order_settle")
     with pytest.raises(SimulatedCrash):
         complete(cart)
     assert Order.objects.get().status == "placed"
@@ -97,13 +101,10 @@ def test_admin_lists_orders_and_acts_through_services(admin_client, cart, shop, 
     assert order.status == "cancelled"  # refused: an invalid transition changes nothing
 
 
-def test_attempt_abandoned_after_a_crash_is_undone(api_client, cart, shop, complete, monkeypatch, settings):
+def test_attempt_abandoned_after_a_crash_is_undone(api_client, cart, shop, complete, monkeypatch, crash_in, settings):
     api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
 
-    def crash(**kwargs):
-        raise SimulatedCrash()
-
-    monkeypatch.setattr(services, "_order_create", crash)
+    crash_in("_order_create")
     with pytest.raises(SimulatedCrash):
         complete(cart)
     number = CheckoutAttempt.objects.get().order_number
@@ -208,13 +209,10 @@ def test_a_cart_changed_while_completing_is_refused_and_undone(api_client, cart,
     assert Payment.objects.get().status == "voided"
 
 
-def test_a_resumed_attempt_that_fails_undoes_what_its_dead_run_did(api_client, cart, shop, complete, monkeypatch):
+def test_a_resumed_attempt_that_fails_undoes_what_its_dead_run_did(api_client, cart, shop, complete, monkeypatch, crash_in):
     api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
 
-    def crash(**kwargs):
-        raise SimulatedCrash()
-
-    monkeypatch.setattr(services, "_order_create", crash)
+    crash_in("_order_create")
     with pytest.raises(SimulatedCrash):
         complete(cart)
     monkeypatch.undo()
@@ -226,11 +224,8 @@ def test_a_resumed_attempt_that_fails_undoes_what_its_dead_run_did(api_client, c
     assert Payment.objects.get().status == "voided"
 
 
-def test_abandon_settles_an_order_whose_request_died_after_placing_it(cart, shop, complete, monkeypatch, settings):
-    def crash(**kwargs):
-        raise SimulatedCrash()
-
-    monkeypatch.setattr(services, "order_settle", crash)
+def test_abandon_settles_an_order_whose_request_died_after_placing_it(cart, shop, complete, monkeypatch, crash_in, settings):
+    crash_in("order_settle")
     with pytest.raises(SimulatedCrash):
         complete(cart)
     monkeypatch.undo()
@@ -241,11 +236,8 @@ def test_abandon_settles_an_order_whose_request_died_after_placing_it(cart, shop
     assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
 
 
-def test_purge_keeps_unfinished_attempts(cart, complete, monkeypatch, settings):
-    def crash(**kwargs):
-        raise SimulatedCrash()
-
-    monkeypatch.setattr(services, "_order_create", crash)
+def test_purge_keeps_unfinished_attempts(cart, complete, monkeypatch, crash_in, settings):
+    crash_in("_order_create")
     with pytest.raises(SimulatedCrash):
         complete(cart)
     later = timezone.now() + timedelta(hours=settings.CHECKOUT_IDEMPOTENCY_TTL_HOURS + 1)
