@@ -68,6 +68,10 @@ class Subscription:
     name: str
     event_type: type[Event]
     handler: Handler
+    # False for a handler that calls other modules or outside services: no transaction of its
+    # module may stay open (and hold locks) across those calls. It must then be idempotent
+    # by itself, since it runs again if its process dies between its work and its inbox row.
+    in_transaction: bool = True
 
     @property
     def module(self) -> str:
@@ -77,16 +81,18 @@ class Subscription:
 _SUBSCRIPTIONS: dict[str, Subscription] = {}
 
 
-def subscribe(event_type: type[Event], *, name: str, handler: Handler) -> None:
+def subscribe(event_type: type[Event], *, name: str, handler: Handler, in_transaction: bool = True) -> None:
     """Register ``handler`` for ``event_type`` under a unique subscriber ``name``.
 
     Called from a module's ``AppConfig.ready``. Registering the same name
     with the same handler again is a no-op, so ``ready`` may run twice.
+    By default the handler runs in one transaction with its inbox row, so its
+    effect happens exactly once; see ``Subscription.in_transaction``.
     """
     existing = _SUBSCRIPTIONS.get(name)
     if existing is not None and (existing.event_type is not event_type or existing.handler is not handler):
         raise ValueError(f"subscriber name {name!r} is already taken")
-    _SUBSCRIPTIONS[name] = Subscription(name=name, event_type=event_type, handler=handler)
+    _SUBSCRIPTIONS[name] = Subscription(name=name, event_type=event_type, handler=handler, in_transaction=in_transaction)
 
 
 def unsubscribe(*, name: str) -> None:

@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -134,8 +134,22 @@ def subscription_apply(*, subscription: Subscription, event: Event) -> bool:
 
     The inbox row and the subscriber's effect commit in one transaction of
     the subscriber's database: a repeated delivery finds the row and stops.
+    A subscriber registered with ``in_transaction=False`` runs outside any
+    transaction and its inbox row is written after it succeeded.
     """
     alias = module_database(subscription.module)
+    if not subscription.in_transaction:
+        # The handler calls other modules or services: no transaction stays open across it.
+        inbox = InboxEntry.objects.using(alias).filter(subscriber=subscription.name, event_id=event.event_id)
+        if inbox.exists():
+            return False
+        subscription.handler(event)
+        try:
+            with transaction.atomic(using=alias):
+                InboxEntry.objects.using(alias).create(subscriber=subscription.name, event_id=event.event_id)
+        except IntegrityError:
+            pass  # a parallel delivery recorded it first; the handler is idempotent
+        return True
     with transaction.atomic(using=alias):
         _, first_time = InboxEntry.objects.using(alias).get_or_create(subscriber=subscription.name, event_id=event.event_id)
         if first_time:

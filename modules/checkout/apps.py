@@ -11,6 +11,12 @@ class CheckoutConfig(AppConfig):
         from contracts.events import subscribe
         from modules.checkout import handlers
 
-        subscribe(OrderPlaced, name="checkout.order_settle", handler=handlers.order_placed_settle)
-        subscribe(OrderPlaced, name="checkout.confirmation_send", handler=handlers.order_placed_confirm)
-        subscribe(OrderCancelled, name="checkout.payment_reverse", handler=handlers.order_cancelled_payment_reverse)
+        # These call inventory, pricing and the payment gateway: no checkout transaction may stay open across them.
+        subscribe(OrderPlaced, name="checkout.order_settle", handler=handlers.order_placed_settle, in_transaction=False)
+        subscribe(OrderPlaced, name="checkout.confirmation_send", handler=handlers.order_placed_confirm, in_transaction=False)
+        subscribe(
+            OrderCancelled,
+            name="checkout.payment_reverse",
+            handler=handlers.order_cancelled_payment_reverse,
+            in_transaction=False,
+        )

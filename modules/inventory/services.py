@@ -415,6 +415,9 @@ def _order_stock_return(*, order_number: str) -> int:
     for reservation in reservations:
         if reservation.state == Reservation.State.ACTIVE and reservation.reference == order_number:
             _reservation_release(reference=reservation.reference)
+        elif reservation.state == Reservation.State.EXPIRED and reservation.reference == order_number:
+            # A late commit re-allocates an expired hold: close it for good, or it could sell to a cancelled order.
+            Reservation.objects.filter(pk=reservation.pk).update(state=Reservation.State.RELEASED)
     sold = [
         r for r in reservations
         if r.state == Reservation.State.COMMITTED and r.order_number == order_number and r.returned_at is None

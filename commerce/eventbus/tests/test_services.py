@@ -150,3 +150,27 @@ def test_embedded_mode_retries_due_deliveries_when_the_next_event_is_published(p
     flaky.refresh_from_db()
     assert flaky.state == "delivered" and flaky.attempts == 2
     assert effects("eventprobe.flaky") == 2  # one per event, each once
+
+
+def test_a_subscriber_that_calls_out_runs_outside_any_transaction_and_still_once():
+    from django.db import connection
+
+    from contracts.checkout import OrderPlaced
+    from contracts.events import subscribe, unsubscribe
+
+    seen = []
+
+    def calls_out(event):
+        seen.append((event.order_number, connection.in_atomic_block))
+
+    subscribe(OrderPlaced, name="eventprobe.calls_out", handler=calls_out, in_transaction=False)
+    try:
+        with transaction.atomic():
+            publish(order_placed("CO-OUT"))
+        delivery = Delivery.objects.get(subscriber="eventprobe.calls_out")
+        assert delivery.state == "delivered"
+        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.PENDING)
+        delivery_attempt(delivery_id=delivery.pk, alias="default")
+    finally:
+        unsubscribe(name="eventprobe.calls_out")
+    assert seen == [("CO-OUT", False)]  # no transaction held open across it; the redelivery found the inbox row

@@ -320,6 +320,17 @@ def test_return_before_commit_releases_the_hold_so_a_late_commit_cannot_sell(rec
         inventory.reservation_commit(reference="O-1", order_number="O-1")
 
 
+def test_return_after_the_hold_expired_closes_it_so_a_late_commit_cannot_sell(receive):
+    receive("A", 2)
+    inventory.reservation_create(reference="O-2", lines=lines(A=2))
+    Reservation.objects.filter(reference="O-2").update(expires_at=timezone.now() - timedelta(seconds=1))
+    services.reservations_expire()
+    inventory.order_stock_return(order_number="O-2")
+    with pytest.raises(ReservationConflict):
+        inventory.reservation_commit(reference="O-2", order_number="O-2")
+    assert available("A") == 2 and on_hand("A") == 2
+
+
 def test_commit_survives_a_count_that_found_less_only_if_stock_is_free(receive):
     receive("A", 4)
     inventory.reservation_create(reference="r1", lines=lines(A=3))
