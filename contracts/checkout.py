@@ -119,6 +119,12 @@ class PaymentDeclined(ContractError):
     code = "payment_declined"
 
 
+class CheckoutIncomplete(ServiceUnavailable):
+    """Completing failed and not everything done so far could be undone yet; retry with the same Idempotency-Key."""
+
+    code = "checkout_incomplete"
+
+
 class PaymentGatewayFailed(ServiceUnavailable):
     """The payment gateway failed; nothing was charged and no stock is held. Retry later."""
 

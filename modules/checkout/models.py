@@ -102,6 +102,8 @@ class Payment(models.Model):
     gateway = models.CharField(max_length=100)
     # The gateway's idempotency key of the authorization; the other calls derive theirs from it.
     authorize_key = models.CharField(max_length=200, default="")
+    # A new authorization after a void gets a new key: a voided one must never come back.
+    generation = models.PositiveSmallIntegerField(default=1)
     intent_id = models.CharField(max_length=100, blank=True, default="")
     amount = models.DecimalField(max_digits=18, decimal_places=3)
     currency = models.CharField(max_length=3)
@@ -130,6 +132,8 @@ class CheckoutAttempt(models.Model):
     fingerprint = models.CharField(max_length=64)
     order_number = models.CharField(max_length=32, unique=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
+    # Which request holds the attempt, until when: a request whose lease was taken over stops writing.
+    owner = models.CharField(max_length=32, default="")
     locked_until = models.DateTimeField()
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.JSONField(null=True, blank=True)

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from contracts.checkout import (
     CartCompleted,
+    CheckoutIncomplete,
     IdempotencyKeyReused,
     InvalidTransition,
     ItemsUnavailable,
@@ -43,7 +44,7 @@ from contracts.container import services
 from contracts.errors import Conflict, ContractError, FieldProblem, InvalidInput, ServiceUnavailable
 from contracts.events import publish
 from contracts.inventory import OutOfStock
-from contracts.pricing import Quote
+from contracts.pricing import Quote, VoucherInvalid
 from kernel.problems import contract_error_document
 from modules.checkout.models import Cart, CartLine, CheckoutAttempt, Order, OrderLine, Payment
 from modules.checkout.payments import GatewayDeclined, GatewayError, gateway_get
@@ -158,6 +159,9 @@ def cart_line_remove(*, token: str, sku: str) -> Cart:
 
 def cart_voucher_apply(*, token: str, code: str) -> Cart:
     """Attach a voucher after pricing accepted it for this cart; ``VoucherInvalid`` otherwise."""
+    code = code.strip().upper()
+    if not code or len(code) > Cart._meta.get_field("voucher_code").max_length:
+        raise VoucherInvalid(reason="unknown")  # upper-casing can lengthen a code ("ß" → "SS")
     cart = cart_get(token=token)
     if cart.status == Cart.Status.COMPLETED:
         raise CartCompleted()
@@ -166,7 +170,7 @@ def cart_voucher_apply(*, token: str, code: str) -> Cart:
         services().pricing.quote_create(currency=cart.currency, lines=lines, voucher_code=code)
     with _atomic():
         cart = _cart_for_update(token=token)
-        cart.voucher_code = code.strip().upper()
+        cart.voucher_code = code
         cart.save(update_fields=["voucher_code", "updated_at"])
     return cart_get(token=token)
 
@@ -216,6 +220,7 @@ def _attempt_claim(*, cart_token: str, key: str, fingerprint: str) -> tuple[Chec
                 key=key,
                 fingerprint=fingerprint,
                 order_number=order_number_new(),
+                owner=secrets.token_hex(8),
                 locked_until=_attempt_lease_end(now),
             )
             return attempt, "new"
@@ -225,14 +230,24 @@ def _attempt_claim(*, cart_token: str, key: str, fingerprint: str) -> tuple[Chec
             return attempt, "replay"
         if attempt.locked_until > now:
             raise RequestInProgress("A request with this Idempotency-Key is still being processed; retry shortly.")
+        attempt.owner = secrets.token_hex(8)
         attempt.locked_until = _attempt_lease_end(now)
-        attempt.save(update_fields=["locked_until"])
+        attempt.save(update_fields=["owner", "locked_until"])
         return attempt, "resumed"
+
+
+class _LeaseLost(Exception):
+    """Another request took this attempt over (ours stalled past its lease); it carries on, we stop."""
+
+
+def _attempt_mine(attempt: CheckoutAttempt):
+    return CheckoutAttempt.objects.filter(pk=attempt.pk, owner=attempt.owner)
 
 
 def _attempt_renew(attempt: CheckoutAttempt) -> None:
     """Extend the lease before each slow step, so a retry never takes over a request that is still running."""
-    CheckoutAttempt.objects.filter(pk=attempt.pk).update(locked_until=_attempt_lease_end(timezone.now()))
+    if not _attempt_mine(attempt).update(locked_until=_attempt_lease_end(timezone.now())):
+        raise _LeaseLost()
 
 
 def checkout_complete(*, cart_token: str, key: str, request: CompleteRequest, customer_id: int | None = None) -> CompleteResult:
@@ -253,18 +268,24 @@ def checkout_complete(*, cart_token: str, key: str, request: CompleteRequest, cu
         return CompleteResult(status=attempt.response_status, body=attempt.response_body, replayed=True)
     try:
         order = _attempt_run(attempt=attempt, request=request, customer_id=customer_id, resumed=how == "resumed")
+    except _LeaseLost:
+        raise RequestInProgress("Another request with this Idempotency-Key took over; retry shortly.") from None
     except _StepsLeftBehind as left:
-        CheckoutAttempt.objects.filter(pk=attempt.pk).update(locked_until=timezone.now())
-        raise left.cause from None
-    except ServiceUnavailable:
-        CheckoutAttempt.objects.filter(pk=attempt.pk).delete()
-        raise
+        # Not a final answer: the retry (or the abandon task) finishes the undo, then answers for good.
+        _attempt_mine(attempt).update(locked_until=timezone.now())
+        raise CheckoutIncomplete(
+            f"Completing failed ({getattr(left.cause, 'code', type(left.cause).__name__)}) and is still being "
+            "undone; retry with the same Idempotency-Key."
+        ) from None
     except ContractError as error:
-        document = contract_error_document(error)
-        _attempt_finish(attempt=attempt, status=document["status"], body=document)
-        return CompleteResult(status=document["status"], body=document, replayed=False)
+        if not isinstance(error, ServiceUnavailable):
+            document = contract_error_document(error)
+            _attempt_finish(attempt=attempt, status=document["status"], body=document)
+            return CompleteResult(status=document["status"], body=document, replayed=False)
+        _attempt_release(attempt)
+        raise
     except Exception:
-        CheckoutAttempt.objects.filter(pk=attempt.pk).delete()
+        _attempt_release(attempt)
         raise
     body = order_document(order=order, include_access_token=True)
     _attempt_finish(attempt=attempt, status=201, body=body)
@@ -272,9 +293,15 @@ def checkout_complete(*, cart_token: str, key: str, request: CompleteRequest, cu
 
 
 def _attempt_finish(*, attempt: CheckoutAttempt, status: int, body: dict[str, Any]) -> None:
-    CheckoutAttempt.objects.filter(pk=attempt.pk).update(
-        state=CheckoutAttempt.State.DONE, response_status=status, response_body=body
-    )
+    _attempt_mine(attempt).update(state=CheckoutAttempt.State.DONE, response_status=status, response_body=body)
+
+
+def _attempt_release(attempt: CheckoutAttempt) -> None:
+    """After a failure that may pass: free the key, unless its order exists (then the retry must find it)."""
+    if Order.objects.filter(number=attempt.order_number, cart_token=attempt.cart_token).exists():
+        _attempt_mine(attempt).update(locked_until=timezone.now())
+    else:
+        _attempt_mine(attempt).delete()
 
 
 def _attempt_run(*, attempt: CheckoutAttempt, request: CompleteRequest, customer_id: int | None, resumed: bool) -> Order:
@@ -314,6 +341,9 @@ def _order_place(*, attempt: CheckoutAttempt, request: CompleteRequest, customer
         acted = True  # from here on, a call may have taken effect even if it failed on the way back
         _attempt_renew(attempt)
         services().inventory.reservation_create(reference=number, lines=lines)
+        if resumed:
+            # The dead run may have used a voucher that the cart no longer has (or another one).
+            services().pricing.voucher_release(reference=number)
         if quote.voucher_code:
             _attempt_renew(attempt)
             services().pricing.voucher_redeem(
@@ -330,6 +360,8 @@ def _order_place(*, attempt: CheckoutAttempt, request: CompleteRequest, customer
         )
     except Exception as error:
         # A crash (the process dying: not an Exception) leaves the steps for the retry to resume.
+        if isinstance(error, _LeaseLost):
+            raise  # the request that took over owns the steps now
         placed = Order.objects.filter(number=number, cart_token=cart_token).first()
         if placed is not None:
             return placed  # a parallel run of this same attempt placed the order: nothing to undo
@@ -376,15 +408,27 @@ def _payment_authorize(*, number: str, quote: Quote, token: str | None) -> Payme
     knows to look for it even when the answer never came back.
     """
     payment = Payment.objects.filter(order_number=number).first()
-    if payment and payment.status in (Payment.Status.AUTHORIZED, Payment.Status.CAPTURED):
-        if (payment.amount, payment.currency) == (quote.total, quote.currency):
+    generation = 1
+    if payment is not None:
+        same_amount = (payment.amount, payment.currency) == (quote.total, quote.currency)
+        if payment.status in (Payment.Status.AUTHORIZED, Payment.Status.CAPTURED) and same_amount:
             return payment
-        _payment_void(payment=payment)  # the prices changed since the run that authorized it
+        if payment.status == Payment.Status.AUTHORIZED:
+            _payment_void(payment=payment)  # the prices changed since the run that authorized it
+            payment.refresh_from_db()
+        if payment.status == Payment.Status.PENDING and same_amount:
+            # Ask again under the same key: the gateway answers with whatever it did the first time.
+            generation = payment.generation
+        else:
+            if payment.status == Payment.Status.PENDING:
+                logger.warning("payment %s had no answer for key %s; reconcile it", number, payment.authorize_key)
+            generation = payment.generation + 1  # a voided or refused authorization must never come back
     gateway = gateway_get()
-    key = f"{number}:authorize:{quote.total}:{quote.currency}"
+    key = f"{number}:authorize:{generation}"
     pending = {
         "gateway": gateway.name,
         "authorize_key": key,
+        "generation": generation,
         "intent_id": "",
         "amount": quote.total,
         "currency": quote.currency,
@@ -397,7 +441,7 @@ def _payment_authorize(*, number: str, quote: Quote, token: str | None) -> Payme
         except IntegrityError:  # a parallel run of this attempt got here first: follow its payment
             return Payment.objects.get(order_number=number)
     else:
-        Payment.objects.filter(pk=payment.pk, status=payment.status).update(**pending)
+        Payment.objects.filter(pk=payment.pk).update(**pending)
     try:
         intent_id = gateway.authorize(key=key, amount=quote.total, currency=quote.currency, token=token)
     except GatewayDeclined as error:
@@ -419,20 +463,30 @@ def _payment_void(*, payment: Payment) -> None:
 
 
 def _payment_reverse(*, number: str) -> None:
-    """Give back whatever the payment of ``number`` holds: void an authorization, refund a capture."""
-    payment = Payment.objects.filter(order_number=number).first()
-    if payment is None:
-        return
-    if payment.status == Payment.Status.AUTHORIZED:
-        _payment_void(payment=payment)
-    elif payment.status == Payment.Status.CAPTURED:
-        gateway_get().refund(key=f"{number}:refund", intent_id=payment.intent_id, amount=payment.amount)
-        Payment.objects.filter(pk=payment.pk, status=Payment.Status.CAPTURED).update(status=Payment.Status.REFUNDED)
-    elif payment.status == Payment.Status.PENDING:
-        # The gateway never answered the authorization: nothing is known to be held. A real gateway's
-        # reconciliation looks the outcome up by ``authorize_key``.
-        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.FAILED)
-        logger.warning("payment of %s had no answer from the gateway; reconcile by key %s", number, payment.authorize_key)
+    """Give back whatever the payment of ``number`` holds: void an authorization, refund a capture.
+
+    Each change of state is conditional: if a settle captured meanwhile,
+    the loop sees the capture and refunds it.
+    """
+    for _ in range(3):
+        payment = Payment.objects.filter(order_number=number).first()
+        if payment is None:
+            return
+        if payment.status == Payment.Status.AUTHORIZED:
+            gateway_get().void(key=f"{payment.authorize_key}:void", intent_id=payment.intent_id)
+            moved = Payment.objects.filter(pk=payment.pk, status=Payment.Status.AUTHORIZED).update(status=Payment.Status.VOIDED)
+        elif payment.status == Payment.Status.CAPTURED:
+            gateway_get().refund(key=f"{payment.authorize_key}:refund", intent_id=payment.intent_id, amount=payment.amount)
+            moved = Payment.objects.filter(pk=payment.pk, status=Payment.Status.CAPTURED).update(status=Payment.Status.REFUNDED)
+        elif payment.status == Payment.Status.PENDING:
+            # The gateway never answered: nothing is known to be held. A real gateway's
+            # reconciliation looks the outcome up by ``authorize_key``.
+            logger.warning("payment of %s had no answer from the gateway; reconcile by key %s", number, payment.authorize_key)
+            moved = Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(status=Payment.Status.FAILED)
+        else:
+            return  # declined, voided, refunded or failed: nothing is held
+        if moved:
+            return
 
 
 class CartChanged(Conflict):
@@ -522,13 +576,22 @@ def order_settle(*, number: str) -> Order:
         return order
     gateway_get().capture(key=f"{payment.authorize_key}:capture", intent_id=payment.intent_id)
     with _atomic():
-        captured = Payment.objects.filter(pk=payment.pk, status=Payment.Status.AUTHORIZED).update(status=Payment.Status.CAPTURED)
-        if captured:
-            Order.objects.filter(pk=order.pk, status=Order.Status.PLACED).update(status=Order.Status.PAID)
-    if not captured:  # cancelled (and voided) while we captured: the money goes back
-        gateway_get().refund(key=f"{number}:refund", intent_id=payment.intent_id, amount=payment.amount)
-        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.REFUNDED)
-    return Order.objects.get(pk=order.pk)
+        # Locked, so a parallel settle or cancel is seen as it is, never guessed.
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        current = Payment.objects.select_for_update().get(pk=payment.pk)
+        voided_meanwhile = current.status == Payment.Status.VOIDED
+        if current.status == Payment.Status.AUTHORIZED:
+            current.status = Payment.Status.CAPTURED
+            current.save(update_fields=["status", "updated_at"])
+            if order.status == Order.Status.PLACED:
+                order.status = Order.Status.PAID
+                order.save(update_fields=["status", "updated_at"])
+    if voided_meanwhile:  # a cancel voided it while the capture went through: the money goes back
+        gateway_get().refund(key=f"{payment.authorize_key}:refund", intent_id=payment.intent_id, amount=payment.amount)
+        Payment.objects.filter(pk=payment.pk, status=Payment.Status.VOIDED).update(status=Payment.Status.REFUNDED)
+    elif order.status == Order.Status.CANCELLED:
+        _payment_reverse(number=number)  # cancelled while we captured: refund what we just took
+    return order
 
 
 # --- Order lifecycle -------------------------------------------------------------

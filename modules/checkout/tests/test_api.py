@@ -103,6 +103,9 @@ def test_invalid_voucher_is_refused_with_its_code(api_client, cart):
     assert response.status_code == 400 and response.json()["code"] == "voucher_unknown"
     response = api_client.put(f"{CARTS}{cart}/voucher/", {"code": "X" * 10_000}, format="json")
     assert response.status_code == 400
+    empty = api_client.post(CARTS, {"currency": "EUR"}, format="json").json()["token"]
+    response = api_client.put(f"{CARTS}{empty}/voucher/", {"code": "ß" * 64}, format="json")  # "SS" * 64 upper-cased
+    assert response.status_code == 400 and response.json()["code"] == "voucher_unknown"
     assert Cart.objects.get(token=cart).voucher_code is None
 
 

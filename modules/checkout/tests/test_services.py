@@ -120,23 +120,37 @@ def test_attempt_abandoned_after_a_crash_is_undone(api_client, cart, shop, compl
     assert complete(cart).status_code == 201  # the key starts afresh
 
 
-def test_inventory_failing_after_the_voucher_was_redeemed_leaves_nothing_behind_in_the_end(
-    api_client, cart, shop, complete, settings
-):
+@pytest.fixture
+def declined_while_inventory_is_down(api_client, cart, shop, complete):
+    """The payment is declined after the voucher was redeemed, and inventory is down when told to let go."""
     from contracts.errors import ServiceUnavailable
-
-    api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
-    # The payment is declined after the voucher was redeemed, and inventory is down when told to let go.
-    shop.inventory.fail_release = ServiceUnavailable("inventory timed out")
     from modules.checkout.tests.conftest import complete_body
 
-    response = complete(cart, body=complete_body(token="decline"))
-    assert response.status_code == 402 and response.json()["code"] == "payment_declined"
+    api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
+    shop.inventory.fail_release = ServiceUnavailable("inventory timed out")
+    body = complete_body(token="decline")
+    response = complete(cart, body=body)
+    # Not a final answer while something is still held: 503, and the same key may be retried.
+    assert response.status_code == 503 and response.json()["code"] == "checkout_incomplete"
     assert shop.pricing.redemptions == {}  # the other undo steps still ran
-    assert Order.objects.count() == 0 and not Payment.objects.filter(status="captured").exists()
+    assert Order.objects.count() == 0 and not Payment.objects.filter(status__in=["authorized", "captured"]).exists()
     assert shop.inventory.active_holds() == 1  # what inventory could not be told yet
-
     shop.inventory.fail_release = None
+    return body
+
+
+def test_inventory_failing_after_the_voucher_was_redeemed_is_finished_by_the_retry(
+    cart, shop, complete, declined_while_inventory_is_down
+):
+    response = complete(cart, body=declined_while_inventory_is_down)
+    assert response.status_code == 402 and response.json()["code"] == "payment_declined"
+    assert shop.inventory.active_holds() == 0 and shop.pricing.redemptions == {}
+    assert complete(cart, body=declined_while_inventory_is_down).json() == response.json()  # final now
+
+
+def test_inventory_failing_after_the_voucher_was_redeemed_is_finished_by_the_abandon_task(
+    cart, shop, declined_while_inventory_is_down, settings
+):
     later = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS + 1)
     assert services.checkout_attempts_abandon(now=later) == 1
     assert shop.inventory.active_holds() == 0 and not CheckoutAttempt.objects.exists()
@@ -146,6 +160,7 @@ class GatewayWithHook:
     """The test gateway, running ``during_authorize`` while the authorization is 'in flight'."""
 
     during_authorize = None
+    during_capture = None
 
     def __init__(self) -> None:
         from modules.checkout.payments import TestGateway
@@ -159,6 +174,12 @@ class GatewayWithHook:
             hook()
         return self.inner.authorize(**kwargs)
 
+    def capture(self, **kwargs):
+        hook, GatewayWithHook.during_capture = GatewayWithHook.during_capture, None
+        if hook:
+            hook()
+        return self.inner.capture(**kwargs)
+
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
@@ -167,7 +188,7 @@ class GatewayWithHook:
 def hooked_gateway(settings):
     settings.CHECKOUT_PAYMENT_GATEWAY = "modules.checkout.tests.test_services.GatewayWithHook"
     yield GatewayWithHook
-    GatewayWithHook.during_authorize = None
+    GatewayWithHook.during_authorize = GatewayWithHook.during_capture = None
 
 
 def test_a_retry_during_a_slow_request_waits_its_turn(api_client, cart, complete, hooked_gateway):
@@ -191,8 +212,10 @@ def test_a_retry_that_took_over_a_stalled_request_does_not_undo_the_order_it_pla
     hooked_gateway.during_authorize = stall_then_retry
     first = complete(cart)
     (retry,) = answers
-    assert retry.status_code == 201 and first.status_code == 201
-    assert first.json()["number"] == retry.json()["number"]
+    assert retry.status_code == 201
+    # The stalled request lost its lease: it stops without undoing anything and says so.
+    assert first.status_code == 409 and first.json()["code"] == "request_in_progress"
+    assert complete(cart).json() == retry.json()  # and the key now replays the order
     order = Order.objects.get()
     assert order.status == "paid" and Payment.objects.get().status == "captured"
     assert shop.pricing.redemptions == {order.number: "SAVE10"}  # the voucher use stands
@@ -243,3 +266,58 @@ def test_purge_keeps_unfinished_attempts(cart, complete, monkeypatch, crash_in, 
     later = timezone.now() + timedelta(hours=settings.CHECKOUT_IDEMPOTENCY_TTL_HOURS + 1)
     assert services.checkout_attempts_purge(now=later) == 0
     assert CheckoutAttempt.objects.count() == 1
+
+
+def gateway_log() -> list[tuple[str, str]]:
+    return list(models.TestGatewayTransaction.objects.order_by("id").values_list("operation", "key"))
+
+
+def test_two_settles_at_once_capture_once_and_refund_nothing(cart, shop, complete, hooked_gateway):
+    shop.inventory.fail_commit = RuntimeError("inventory hiccup")
+    number = complete(cart).json()["number"]
+    shop.inventory.fail_commit = None
+    hooked_gateway.during_capture = lambda: services.order_settle(number=number)
+    services.order_settle(number=number)
+    assert Order.objects.get().status == "paid" and Payment.objects.get().status == "captured"
+    assert [op for op, _ in gateway_log()] == ["authorize", "capture"]
+
+
+def test_prices_changed_between_a_crash_and_the_retry(cart, shop, complete, monkeypatch, crash_in):
+    from decimal import Decimal
+
+    crash_in("_order_create")
+    with pytest.raises(SimulatedCrash):
+        complete(cart)
+    monkeypatch.undo()
+    shop.pricing.prices["MUG"] = Decimal("9.00")
+    CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
+    response = complete(cart)
+    assert response.status_code == 201 and response.json()["total"] == "48.80"
+    payment = Payment.objects.get()
+    assert (payment.status, payment.amount, payment.generation) == ("captured", Decimal("48.80"), 2)
+    number = response.json()["number"]
+    assert gateway_log() == [
+        ("authorize", f"{number}:authorize:1"),
+        ("void", f"{number}:authorize:1:void"),
+        ("authorize", f"{number}:authorize:2"),
+        ("capture", f"{number}:authorize:2:capture"),
+    ]
+
+
+def test_a_voucher_removed_between_a_crash_and_the_retry_is_given_back(
+    api_client, cart, shop, complete, monkeypatch, crash_in
+):
+    api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
+    crash_in("_order_create")
+    with pytest.raises(SimulatedCrash):
+        complete(cart)
+    monkeypatch.undo()
+    assert shop.pricing.redemptions
+    api_client.delete(f"/api/v1/checkout/carts/{cart}/voucher/")
+    CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
+    from modules.checkout.tests.conftest import complete_body
+
+    # The body is the same; the cart changed, which the retry prices afresh.
+    response = complete(cart, body=complete_body())
+    assert response.status_code == 201 and response.json()["voucher_code"] is None
+    assert shop.pricing.redemptions == {}
