@@ -45,7 +45,7 @@ from contracts.errors import Conflict, ContractError, FieldProblem, InvalidInput
 from contracts.events import publish
 from contracts.inventory import OutOfStock
 from contracts.pricing import Quote, VoucherInvalid
-from kernel.problems import contract_error_document
+from kernel.problems import contract_error_document, contract_error_status
 from modules.checkout.models import Cart, CartLine, CheckoutAttempt, Order, OrderLine, Payment
 from modules.checkout.payments import GatewayDeclined, GatewayError, gateway_get
 from modules.checkout.selectors import cart_get, order_document, order_get, variant_display_name
@@ -278,22 +278,26 @@ def checkout_complete(*, cart_token: str, key: str, request: CompleteRequest, cu
             "undone; retry with the same Idempotency-Key."
         ) from None
     except ContractError as error:
-        if not isinstance(error, ServiceUnavailable):
-            document = contract_error_document(error)
-            _attempt_finish(attempt=attempt, status=document["status"], body=document)
-            return CompleteResult(status=document["status"], body=document, replayed=False)
-        _attempt_release(attempt)
-        raise
+        if isinstance(error, ServiceUnavailable):
+            _attempt_release(attempt)
+            raise
+        status, body = contract_error_status(error), contract_error_document(error)
     except Exception:
         _attempt_release(attempt)
         raise
-    body = order_document(order=order, include_access_token=True)
-    _attempt_finish(attempt=attempt, status=201, body=body)
-    return CompleteResult(status=201, body=body, replayed=False)
+    else:
+        status, body = 201, order_document(order=order, include_access_token=True)
+    try:
+        _attempt_finish(attempt=attempt, status=status, body=body)
+    except _LeaseLost:
+        raise RequestInProgress("Another request with this Idempotency-Key took over; retry shortly.") from None
+    return CompleteResult(status=status, body=body, replayed=False)
 
 
 def _attempt_finish(*, attempt: CheckoutAttempt, status: int, body: dict[str, Any]) -> None:
-    _attempt_mine(attempt).update(state=CheckoutAttempt.State.DONE, response_status=status, response_body=body)
+    """Store the final answer; ``_LeaseLost`` if another request took the attempt over meanwhile."""
+    if not _attempt_mine(attempt).update(state=CheckoutAttempt.State.DONE, response_status=status, response_body=body):
+        raise _LeaseLost()
 
 
 def _attempt_release(attempt: CheckoutAttempt) -> None:
@@ -340,24 +344,25 @@ def _order_place(*, attempt: CheckoutAttempt, request: CompleteRequest, customer
         )
         acted = True  # from here on, a call may have taken effect even if it failed on the way back
         _attempt_renew(attempt)
-        services().inventory.reservation_create(reference=number, lines=lines)
         if resumed:
-            # The dead run may have used a voucher that the cart no longer has (or another one).
+            # The dead run may have held other lines, or used a voucher the cart no longer has.
+            services().inventory.reservation_release(reference=number)
             services().pricing.voucher_release(reference=number)
+        services().inventory.reservation_create(reference=number, lines=lines)
         if quote.voucher_code:
             _attempt_renew(attempt)
             services().pricing.voucher_redeem(
                 code=quote.voucher_code, reference=number, email=request.email, currency=quote.currency, subtotal=quote.subtotal
             )
         _attempt_renew(attempt)
-        _payment_authorize(number=number, quote=quote, token=request.payment_token)
+        payment = _payment_authorize(number=number, quote=quote, token=request.payment_token)
         _attempt_renew(attempt)
+        if payment.status != Payment.Status.AUTHORIZED or payment.amount != quote.total:
+            raise PaymentGatewayFailed("The payment changed while it was being authorized; nothing was charged.")
         names = {
             sku: variant_display_name(product_name=v.product_name, variant_name=v.variant_name) for sku, v in variants.items()
         }
-        return _order_create(
-            number=number, cart_token=cart_token, quote=quote, names=names, request=request, customer_id=customer_id
-        )
+        return _order_create(attempt=attempt, quote=quote, names=names, request=request, customer_id=customer_id)
     except Exception as error:
         # A crash (the process dying: not an Exception) leaves the steps for the retry to resume.
         if isinstance(error, _LeaseLost):
@@ -365,6 +370,7 @@ def _order_place(*, attempt: CheckoutAttempt, request: CompleteRequest, customer
         placed = Order.objects.filter(number=number, cart_token=cart_token).first()
         if placed is not None:
             return placed  # a parallel run of this same attempt placed the order: nothing to undo
+        _attempt_renew(attempt)  # ``_LeaseLost`` if taken over: then the undo is the new owner's, not ours
         if acted and not _attempt_undo(number=number):
             raise _StepsLeftBehind(error) from error
         raise
@@ -450,10 +456,14 @@ def _payment_authorize(*, number: str, quote: Quote, token: str | None) -> Payme
     except GatewayError as error:
         raise PaymentGatewayFailed(f"The payment could not be taken: {error}") from error
     # Conditional: a parallel run of this attempt may already have moved on (captured, say).
-    Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING, authorize_key=key).update(
+    recorded = Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING, authorize_key=key).update(
         intent_id=intent_id, status=Payment.Status.AUTHORIZED
     )
     payment.refresh_from_db()
+    live = payment.authorize_key == key and payment.status in (Payment.Status.AUTHORIZED, Payment.Status.CAPTURED)
+    if not recorded and not live:
+        # Our answer came too late: the attempt gave this authorization up or moved on, so nobody tracks it.
+        gateway.void(key=f"{key}:void", intent_id=intent_id)
     return payment
 
 
@@ -487,6 +497,7 @@ def _payment_reverse(*, number: str) -> None:
             return  # declined, voided, refunded or failed: nothing is held
         if moved:
             return
+    raise RuntimeError(f"the payment of {number} kept changing while it was being given back; retried later")
 
 
 class CartChanged(Conflict):
@@ -496,11 +507,23 @@ class CartChanged(Conflict):
 
 
 def _order_create(
-    *, number: str, cart_token: str, quote: Quote, names: dict[str, str], request: CompleteRequest, customer_id: int | None
+    *,
+    attempt: CheckoutAttempt,
+    quote: Quote,
+    names: dict[str, str],
+    request: CompleteRequest,
+    customer_id: int | None,
 ) -> Order:
-    """Create the order with frozen lines and publish ``OrderPlaced`` in one transaction."""
+    """Create the order with frozen lines and publish ``OrderPlaced`` in one transaction.
+
+    Fenced: the attempt row is locked and must still be ours, so a takeover
+    (a retry, the abandon task) either waits for this order or finds it gone.
+    """
+    number, cart_token = attempt.order_number, attempt.cart_token
     places = max(-quote.subtotal.as_tuple().exponent, 0)
     with _atomic():
+        if not _attempt_mine(attempt).select_for_update().exists():
+            raise _LeaseLost()
         cart = _cart_for_update(token=cart_token)
         if {line.sku: line.quantity for line in cart.lines.all()} != {line.sku: line.quantity for line in quote.lines}:
             raise CartChanged()
@@ -572,8 +595,13 @@ def order_settle(*, number: str) -> Order:
         logger.error("stock of %s is gone; the order is cancelled", number)
         return order_cancel(number=number)
     payment = Payment.objects.filter(order_number=number).first()
-    if payment is None or payment.status != Payment.Status.AUTHORIZED:
+    if payment is None or payment.status == Payment.Status.CAPTURED:
         return order
+    if payment.status != Payment.Status.AUTHORIZED:
+        # Placed without a live authorization: never expected; fail loudly so the bus retries and dead-letters.
+        raise RuntimeError(f"order {number} is placed but its payment is {payment.status}")
+    if not Order.objects.filter(pk=order.pk, status=Order.Status.PLACED).exists():
+        return order_get(number=number)  # cancelled meanwhile: void, do not capture
     gateway_get().capture(key=f"{payment.authorize_key}:capture", intent_id=payment.intent_id)
     with _atomic():
         # Locked, so a parallel settle or cancel is seen as it is, never guessed.
@@ -681,8 +709,9 @@ def checkout_attempts_abandon(*, now: datetime | None = None) -> int:
     finished = 0
     stale = CheckoutAttempt.objects.filter(state=CheckoutAttempt.State.IN_PROGRESS, locked_until__lt=cutoff)
     for attempt in stale:
+        attempt.owner = secrets.token_hex(8)
         taken = CheckoutAttempt.objects.filter(pk=attempt.pk, locked_until__lt=cutoff).update(
-            locked_until=_attempt_lease_end(now)
+            owner=attempt.owner, locked_until=_attempt_lease_end(now)
         )
         if not taken:
             continue  # a retry resumed it meanwhile
@@ -693,10 +722,12 @@ def checkout_attempts_abandon(*, now: datetime | None = None) -> int:
             except Exception:
                 logger.exception("settling %s failed; the OrderPlaced subscriber retries it", order.number)
             order = Order.objects.prefetch_related("lines").get(pk=order.pk)
-            _attempt_finish(attempt=attempt, status=201, body=order_document(order=order, include_access_token=True))
+            try:
+                _attempt_finish(attempt=attempt, status=201, body=order_document(order=order, include_access_token=True))
+            except _LeaseLost:
+                continue
             finished += 1
-        elif _attempt_undo(number=attempt.order_number):
-            CheckoutAttempt.objects.filter(pk=attempt.pk).delete()
+        elif _attempt_undo(number=attempt.order_number) and _attempt_mine(attempt).delete()[0]:
             finished += 1
     return finished
 

@@ -237,7 +237,7 @@ def voucher_redeem(
     pass ``usage_limit`` even if the lock were missing.
 
     A reference that already holds a use gets it back unchanged; one whose
-    use was released takes a new one. Raises ``VoucherInvalid``,
+    use was released takes a new one, of this voucher or another. Raises ``VoucherInvalid``,
     ``UnknownCurrency`` and ``Conflict`` (the reference redeemed another voucher).
     """
     currency_check(currency)
@@ -249,7 +249,7 @@ def voucher_redeem(
         found = voucher_find(code=code)
         voucher = Voucher.objects.select_for_update().filter(pk=found.pk).first() if found else None
         redemption = VoucherRedemption.objects.select_for_update().filter(reference=reference).first()
-        if redemption is not None and voucher is not None and redemption.voucher_id != voucher.pk:
+        if redemption is not None and voucher is not None and redemption.voucher_id != voucher.pk and redemption.holds_use:
             raise Conflict(f"Order {reference} already redeemed another voucher.", code="voucher_reference_conflict")
         if redemption is not None and redemption.holds_use:
             return redemption
@@ -266,8 +266,9 @@ def voucher_redeem(
             except IntegrityError:
                 raise Conflict(f"Order {reference} is redeeming a voucher already.", code="voucher_reference_conflict") from None
         else:
-            redemption.state, redemption.email = VoucherRedemption.State.RESERVED, email
-            redemption.save(update_fields=("state", "email", "updated"))
+            # A released use may be taken again, with this voucher: a retried checkout whose cart changed voucher.
+            redemption.voucher, redemption.state, redemption.email = voucher, VoucherRedemption.State.RESERVED, email
+            redemption.save(update_fields=("voucher", "state", "email", "updated"))
     return redemption
 
 

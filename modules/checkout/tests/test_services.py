@@ -321,3 +321,19 @@ def test_a_voucher_removed_between_a_crash_and_the_retry_is_given_back(
     response = complete(cart, body=complete_body())
     assert response.status_code == 201 and response.json()["voucher_code"] is None
     assert shop.pricing.redemptions == {}
+
+
+def test_a_request_stalled_past_abandon_cannot_place_its_order(api_client, cart, shop, complete, hooked_gateway, settings):
+    api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
+    later = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS + 120)
+    abandoned = []
+    # While the gateway call hangs, the abandon task decides the request is dead and undoes it.
+    hooked_gateway.during_authorize = lambda: abandoned.append(services.checkout_attempts_abandon(now=later))
+    response = complete(cart)
+    assert abandoned == [1]
+    assert response.status_code == 409 and response.json()["code"] == "request_in_progress"
+    assert Order.objects.count() == 0
+    assert shop.inventory.active_holds() == 0 and shop.pricing.redemptions == {}
+    # The authorization that answered too late is voided, not left held.
+    assert [op for op, _ in gateway_log()] == ["authorize", "void"]
+    assert complete(cart).status_code == 201  # the key starts afresh

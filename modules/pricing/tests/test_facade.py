@@ -8,7 +8,7 @@ import pytest
 
 from contracts.common import SkuQuantity
 from contracts.container import services
-from contracts.errors import InvalidInput
+from contracts.errors import Conflict, InvalidInput
 from contracts.pricing import Price, PriceNotFound, UnknownCurrency, VoucherInvalid
 from modules.pricing.tests.factories import hours, now, price_list_make, price_make, promotion_make, voucher_make
 
@@ -244,6 +244,19 @@ def test_redeem_is_idempotent_per_reference_and_release_gives_the_use_back() -> 
     pricing().voucher_redeem(reference="O-2", **args)
     voucher.refresh_from_db()
     assert voucher.times_used == 1
+
+
+def test_a_reference_holds_one_voucher_but_may_switch_after_a_release() -> None:
+    first, second = voucher_make("FIRST"), voucher_make("SECOND")
+    args = {"email": "a@example.com", "currency": "EUR", "subtotal": Decimal(10)}
+    pricing().voucher_redeem(code="FIRST", reference="O-1", **args)
+    with pytest.raises(Conflict):
+        pricing().voucher_redeem(code="SECOND", reference="O-1", **args)
+    pricing().voucher_release(reference="O-1")
+    assert pricing().voucher_redeem(code="SECOND", reference="O-1", **args).code == "SECOND"
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.times_used, second.times_used) == (0, 1)
 
 
 def test_redeem_checks_the_voucher_like_a_quote_does() -> None:
