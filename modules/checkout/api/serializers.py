@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers
 
-from kernel.serializers import StrictSerializer, WholeNumberField
+from kernel.serializers import MoneyAmountField, StrictSerializer, WholeNumberField
 
 
 class CartCreateSerializer(StrictSerializer):
@@ -57,7 +57,7 @@ class CompleteSerializer(StrictSerializer):
 
 # --- Response shapes, for the OpenAPI schema (the views render selectors' documents) ---
 
-Money = serializers.CharField  # a decimal as a JSON string, e.g. "19.90"
+Money = MoneyAmountField  # a decimal as a JSON string, e.g. "19.90"
 
 
 class CartLineOut(serializers.Serializer):
