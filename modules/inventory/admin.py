@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 
 from contracts.errors import ContractError
 from kernel.csv_upload import CsvUploadForm
-from modules.inventory import selectors, services
+from modules.inventory import selectors
 from modules.inventory.models import (
     SKU_MAX_LENGTH,
     LowStockThreshold,
@@ -27,6 +27,8 @@ from modules.inventory.models import (
     StockMovement,
     Warehouse,
 )
+from modules.inventory.services.imports import stock_import
+from modules.inventory.services.movements import stock_move
 
 MOVE_PERMISSION = "inventory.add_stockmovement"
 
@@ -119,7 +121,7 @@ class StockLevelAdmin(ReadOnlyAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                movement = services.stock_move(
+                movement = stock_move(
                     sku=data["sku"],
                     warehouse_code=data["warehouse"].code,
                     kind=data["kind"],
@@ -145,7 +147,7 @@ class StockLevelAdmin(ReadOnlyAdmin):
         problems: list[Any] = []
         if request.method == "POST" and form.is_valid():
             try:
-                result = services.stock_import(
+                result = stock_import(
                     text=form.cleaned_data["file"],
                     source=f"admin:{request.FILES['file'].name}",
                     actor=request.user.get_username(),
@@ -213,6 +215,4 @@ class ReservationAdmin(ReadOnlyAdmin):
 
     @admin.display(description="state")
     def state_now(self, reservation: Reservation) -> str:
-        if reservation.state == Reservation.State.ACTIVE and not reservation.holds_at(timezone.now()):
-            return "expired"
-        return reservation.state
+        return reservation.state_at(timezone.now())

@@ -9,14 +9,18 @@ from django.utils import timezone
 from contracts.common import SkuQuantity
 from contracts.errors import FieldProblem, InvalidInput
 from contracts.inventory import Availability, Reservation, ReservationState
-from modules.inventory import selectors, services
+from modules.inventory import selectors
 from modules.inventory import models as m
+from modules.inventory.services.reservations import (
+    order_stock_return,
+    reservation_commit,
+    reservation_create,
+    reservation_release,
+)
 
 
 def _to_reservation(reservation: m.Reservation) -> Reservation:
-    state: ReservationState = reservation.state  # type: ignore[assignment]
-    if state == "active" and not reservation.holds_at(timezone.now()):
-        state = "expired"
+    state: ReservationState = reservation.state_at(timezone.now())  # type: ignore[assignment]
     lines = selectors.reservation_lines_by_sku(reservation=reservation)
     return Reservation(
         reference=reservation.reference,
@@ -41,13 +45,13 @@ class InventoryFacade:
     def reservation_create(
         self, *, reference: str, lines: Sequence[SkuQuantity], ttl_seconds: int | None = None
     ) -> Reservation:
-        return _to_reservation(services.reservation_create(reference=reference, lines=lines, ttl_seconds=ttl_seconds))
+        return _to_reservation(reservation_create(reference=reference, lines=lines, ttl_seconds=ttl_seconds))
 
     def reservation_release(self, *, reference: str) -> None:
-        services.reservation_release(reference=reference)
+        reservation_release(reference=reference)
 
     def reservation_commit(self, *, reference: str, order_number: str) -> Reservation:
-        return _to_reservation(services.reservation_commit(reference=reference, order_number=order_number))
+        return _to_reservation(reservation_commit(reference=reference, order_number=order_number))
 
     def order_stock_return(self, *, order_number: str) -> None:
-        services.order_stock_return(order_number=order_number)
+        order_stock_return(order_number=order_number)

@@ -7,7 +7,7 @@ import logging
 from contracts.checkout import OrderCancelled, OrderPlaced
 from contracts.errors import NotFound
 from contracts.inventory import ReservationConflict
-from modules.inventory import services
+from modules.inventory.services.reservations import order_stock_return, reservation_commit
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +23,11 @@ def order_placed_commit(event: OrderPlaced) -> None:
     if not event.reservation_reference:
         return
     try:
-        services.reservation_commit(reference=event.reservation_reference, order_number=event.order_number)
+        reservation_commit(reference=event.reservation_reference, order_number=event.order_number)
     except (NotFound, ReservationConflict) as error:
         logger.warning("order %s: reservation %s not committed: %s", event.order_number, event.reservation_reference, error)
 
 
 def order_cancelled_return(event: OrderCancelled) -> None:
     """Put the stock of the cancelled order back; a second delivery changes nothing."""
-    services.order_stock_return(order_number=event.order_number)
+    order_stock_return(order_number=event.order_number)

@@ -20,6 +20,8 @@ from django.utils import timezone
 
 SKU_MAX_LENGTH = 64
 REFERENCE_MAX_LENGTH = 100
+# Who wrote a ledger row that no person asked for (sales, returns).
+SYSTEM_ACTOR = "system"
 
 
 class Warehouse(models.Model):
@@ -109,8 +111,33 @@ class Reservation(models.Model):
         return self.reference
 
     def holds_at(self, now: datetime) -> bool:
-        """Return whether this reservation holds stock at ``now``."""
+        """Return whether this reservation holds stock at ``now`` (the rule of ``holding_q``, in Python)."""
         return self.state == self.State.ACTIVE and self.expires_at > now
+
+    def state_at(self, now: datetime) -> str:
+        """Return the state a person means at ``now``: an active hold past its expiry counts as expired."""
+        if self.state == self.State.ACTIVE and not self.holds_at(now):
+            return self.State.EXPIRED
+        return self.state
+
+
+# The one definition of "holds stock": active and not yet past ``expires_at``. A hold stops counting the
+# moment it expires, whether or not the beat task has marked it expired yet. ``Reservation.holds_at`` and
+# ``Reservation.state_at`` are the same rule for one row in Python; tests hold the two forms together.
+
+
+def holding_q(*, now: datetime, prefix: str = "") -> Q:
+    """Return the filter of reservations holding stock at ``now``; ``prefix`` reaches them through a relation."""
+    return Q(**{f"{prefix}state": Reservation.State.ACTIVE, f"{prefix}expires_at__gt": now})
+
+
+def in_state_q(*, state: str, now: datetime) -> Q:
+    """Return the filter of reservations in ``state`` as ``Reservation.state_at`` tells it at ``now``."""
+    if state == Reservation.State.ACTIVE:
+        return holding_q(now=now)
+    if state == Reservation.State.EXPIRED:
+        return Q(state=Reservation.State.EXPIRED) | (Q(state=Reservation.State.ACTIVE) & ~holding_q(now=now))
+    return Q(state=state)
 
 
 class ReservationLine(models.Model):

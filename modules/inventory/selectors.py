@@ -7,11 +7,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from modules.inventory.models import LowStockThreshold, Reservation, ReservationLine, StockLevel
+from modules.inventory.models import (
+    LowStockThreshold,
+    Reservation,
+    ReservationLine,
+    StockLevel,
+    holding_q,
+    in_state_q,
+)
 
 # Keeps every ``IN (...)`` list well under SQLite's bound-parameter limit.
 SKU_CHUNK = 900
@@ -47,10 +54,7 @@ def held_subquery(*, now: datetime, exclude_reservation_id: int | None = None) -
     lines = ReservationLine.objects.filter(
         sku=OuterRef("sku"),
         warehouse=OuterRef("warehouse"),
-        reservation__state=Reservation.State.ACTIVE,
-        # The moment a hold expires it stops counting, whether or not the beat task has run.
-        reservation__expires_at__gt=now,
-    )
+    ).filter(holding_q(now=now, prefix="reservation__"))
     if exclude_reservation_id is not None:
         lines = lines.exclude(reservation_id=exclude_reservation_id)
     total = lines.order_by().values("sku").annotate(total=Sum("quantity")).values("total")[:1]
@@ -123,12 +127,4 @@ def reservation_lines_by_sku(*, reservation: Reservation) -> dict[str, int]:
 
 def reservations_in_state(*, state: str, now: datetime | None = None) -> QuerySet[Reservation]:
     """Return reservations in the state a person means: ``expired`` includes active ones past their time."""
-    now = now or timezone.now()
-    qs = Reservation.objects.all()
-    if state == Reservation.State.ACTIVE:
-        return qs.filter(state=Reservation.State.ACTIVE, expires_at__gt=now)
-    if state == Reservation.State.EXPIRED:
-        return qs.filter(
-            Q(state=Reservation.State.EXPIRED) | Q(state=Reservation.State.ACTIVE, expires_at__lte=now)
-        )
-    return qs.filter(state=state)
+    return Reservation.objects.filter(in_state_q(state=state, now=now or timezone.now()))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from modules.inventory import services
+from modules.inventory.services import reservations
 
 
 @shared_task(name="modules.inventory.tasks.reservations_expire")
 def reservations_expire() -> int:
-    return services.reservations_expire()
+    return reservations.reservations_expire()

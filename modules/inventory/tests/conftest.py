@@ -10,7 +10,7 @@ from django.db.models import Sum
 
 from contracts.container import services_override
 from contracts.events import Event, event_types_all, subscribe, unsubscribe
-from modules.inventory import services
+from modules.inventory.services.movements import stock_move
 from modules.inventory.models import StockLevel, StockMovement, Warehouse
 from modules.inventory.tests.fakes import FakeCatalog
 
@@ -38,7 +38,7 @@ def receive(warehouses: dict[str, Warehouse], catalog: FakeCatalog) -> Callable[
     """Receive stock through the service, so on-hand always comes with its ledger row."""
 
     def receive(sku: str, quantity: int, warehouse: str = "MAIN") -> None:
-        services.stock_move(sku=sku, warehouse_code=warehouse, kind="receipt", quantity=quantity, reason="test")
+        stock_move(sku=sku, warehouse_code=warehouse, kind="receipt", quantity=quantity, reason="test")
 
     return receive
 

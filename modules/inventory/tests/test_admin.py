@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.common import SkuQuantity
-from modules.inventory import services
+from modules.inventory.services.reservations import reservation_commit, reservation_create, reservation_release
 from modules.inventory.models import Reservation, StockLevel, StockMovement
 from modules.inventory.tests.conftest import ledger_consistent
 
@@ -22,7 +22,7 @@ IMPORT = "admin:inventory_stocklevel_import"
 @pytest.mark.parametrize("model", ["warehouse", "stocklevel", "stockmovement", "reservation", "lowstockthreshold"])
 def test_changelists_open(admin_client, receive, model):
     receive("A", 3)
-    services.reservation_create(reference="r1", lines=[SkuQuantity(sku="A", quantity=1)])
+    reservation_create(reference="r1", lines=[SkuQuantity(sku="A", quantity=1)])
     response = admin_client.get(reverse(f"admin:inventory_{model}_changelist"))
     assert response.status_code == 200
 
@@ -130,10 +130,10 @@ def test_ledger_filters_by_kind_warehouse_and_date(admin_client, receive):
 def test_reservations_filter_by_state_counting_expired_by_time(admin_client, receive):
     receive("A", 5)
     for reference in ("live", "late", "gone", "sold"):
-        services.reservation_create(reference=reference, lines=[SkuQuantity(sku="A", quantity=1)])
+        reservation_create(reference=reference, lines=[SkuQuantity(sku="A", quantity=1)])
     Reservation.objects.filter(reference="late").update(expires_at=timezone.now() - timedelta(minutes=1))
-    services.reservation_release(reference="gone")
-    services.reservation_commit(reference="sold", order_number="O-1")
+    reservation_release(reference="gone")
+    reservation_commit(reference="sold", order_number="O-1")
     url = reverse("admin:inventory_reservation_changelist")
 
     def references(state: str) -> list[str]:

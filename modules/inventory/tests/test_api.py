@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contracts.common import SkuQuantity
-from modules.inventory import services
+from modules.inventory.services.reservations import reservation_create
 
 URL = "/api/v1/inventory/availability/"
 
@@ -13,7 +13,7 @@ URL = "/api/v1/inventory/availability/"
 def test_availability_lists_each_sku_asked_for_once(api_client, receive, django_assert_max_num_queries):
     receive("A", 4)
     receive("B", 1, warehouse="EAST")
-    services.reservation_create(reference="r1", lines=[SkuQuantity(sku="B", quantity=1)])
+    reservation_create(reference="r1", lines=[SkuQuantity(sku="B", quantity=1)])
     with django_assert_max_num_queries(2):
         response = api_client.get(URL, {"sku": ["A", "B", "GHOST", "A"]})
     assert response.status_code == 200

@@ -20,7 +20,8 @@ from contracts.inventory import (
     StockReleased,
     StockReserved,
 )
-from modules.inventory import services
+from modules.inventory.services.movements import stock_move
+from modules.inventory.services.reservations import reservations_expire
 from modules.inventory.facade import InventoryFacade
 from modules.inventory.models import LowStockThreshold, Reservation, StockLevel, StockMovement
 from modules.inventory.tests.conftest import ledger_consistent
@@ -197,12 +198,12 @@ def test_expire_task_marks_expired_and_publishes(receive, events, django_capture
     inventory.reservation_create(reference="r1", lines=lines(A=2))
     expire("r1")
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.reservations_expire() == 1
+        assert reservations_expire() == 1
     assert Reservation.objects.get(reference="r1").state == "expired"
     released = [e for e in events if isinstance(e, StockReleased)]
     assert [(e.reference, e.lines) for e in released] == [("r1", tuple(lines(A=2)))]
     assert [e for e in events if isinstance(e, BackInStock)][0].available == 2
-    assert services.reservations_expire() == 0
+    assert reservations_expire() == 0
 
 
 def test_commit_of_an_expired_hold_succeeds_while_the_stock_is_there(receive):
@@ -324,7 +325,7 @@ def test_return_after_the_hold_expired_closes_it_so_a_late_commit_cannot_sell(re
     receive("A", 2)
     inventory.reservation_create(reference="O-2", lines=lines(A=2))
     Reservation.objects.filter(reference="O-2").update(expires_at=timezone.now() - timedelta(seconds=1))
-    services.reservations_expire()
+    reservations_expire()
     inventory.order_stock_return(order_number="O-2")
     with pytest.raises(ReservationConflict):
         inventory.reservation_commit(reference="O-2", order_number="O-2")
@@ -334,7 +335,7 @@ def test_return_after_the_hold_expired_closes_it_so_a_late_commit_cannot_sell(re
 def test_commit_survives_a_count_that_found_less_only_if_stock_is_free(receive):
     receive("A", 4)
     inventory.reservation_create(reference="r1", lines=lines(A=3))
-    services.stock_move(sku="A", warehouse_code="MAIN", kind="adjustment", quantity=-2, reason="count")
+    stock_move(sku="A", warehouse_code="MAIN", kind="adjustment", quantity=-2, reason="count")
     assert available("A") == 0
     with pytest.raises(OutOfStock):
         inventory.reservation_commit(reference="r1", order_number="O-1")

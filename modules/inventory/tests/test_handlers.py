@@ -9,7 +9,7 @@ from django.db import transaction
 from contracts.checkout import OrderCancelled, OrderPlaced
 from contracts.common import SkuQuantity
 from contracts.events import publish
-from modules.inventory import services
+from modules.inventory.services.reservations import reservation_commit, reservation_create
 from modules.inventory.models import Reservation, StockLevel, StockMovement
 from modules.inventory.tests.conftest import ledger_consistent
 
@@ -34,7 +34,7 @@ def deliver(event: object, capture) -> None:
 
 def test_order_placed_commits_the_reservation_once(receive, django_capture_on_commit_callbacks):
     receive("A", 3)
-    services.reservation_create(reference="O-1", lines=[SkuQuantity(sku="A", quantity=2)])
+    reservation_create(reference="O-1", lines=[SkuQuantity(sku="A", quantity=2)])
     deliver(placed("O-1", "O-1"), django_capture_on_commit_callbacks)
     deliver(placed("O-1", "O-1"), django_capture_on_commit_callbacks)  # a new event id: not deduped by the inbox
     assert Reservation.objects.get(reference="O-1").state == "committed"
@@ -44,8 +44,8 @@ def test_order_placed_commits_the_reservation_once(receive, django_capture_on_co
 
 def test_order_placed_after_the_synchronous_commit_is_a_no_op(receive, django_capture_on_commit_callbacks):
     receive("A", 3)
-    services.reservation_create(reference="O-1", lines=[SkuQuantity(sku="A", quantity=2)])
-    services.reservation_commit(reference="O-1", order_number="O-1")
+    reservation_create(reference="O-1", lines=[SkuQuantity(sku="A", quantity=2)])
+    reservation_commit(reference="O-1", order_number="O-1")
     deliver(placed("O-1", "O-1"), django_capture_on_commit_callbacks)
     assert StockMovement.objects.filter(kind="sale").count() == 1
 
@@ -57,8 +57,8 @@ def test_order_placed_without_a_reservation_is_logged_not_retried(db, django_cap
 
 def test_order_cancelled_returns_the_stock_once(receive, django_capture_on_commit_callbacks):
     receive("A", 3)
-    services.reservation_create(reference="O-1", lines=[SkuQuantity(sku="A", quantity=2)])
-    services.reservation_commit(reference="O-1", order_number="O-1")
+    reservation_create(reference="O-1", lines=[SkuQuantity(sku="A", quantity=2)])
+    reservation_commit(reference="O-1", order_number="O-1")
     deliver(OrderCancelled(order_number="O-1"), django_capture_on_commit_callbacks)
     deliver(OrderCancelled(order_number="O-1"), django_capture_on_commit_callbacks)
     assert StockMovement.objects.filter(kind="return", reference="O-1").count() == 1

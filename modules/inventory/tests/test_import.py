@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from contracts.common import SkuQuantity
-from modules.inventory import services
+from modules.inventory.services.reservations import reservation_create
 from modules.inventory.models import StockLevel, StockMovement
 from modules.inventory.selectors import availability_map
 from modules.inventory.tests.conftest import ledger_consistent
@@ -83,7 +83,7 @@ def test_import_of_a_missing_file_is_a_clear_error(tmp_path, db):
 
 def test_import_below_what_is_held_keeps_availability_at_zero(tmp_path, receive):
     receive("A", 5)
-    services.reservation_create(reference="r1", lines=[SkuQuantity(sku="A", quantity=4)])
+    reservation_create(reference="r1", lines=[SkuQuantity(sku="A", quantity=4)])
     call_command("import_stock", str(write(tmp_path, "sku,warehouse,on_hand\nA,MAIN,2\n")))
     # The hold stays (a count found less); what is offered never goes negative.
     assert availability_map(skus=["A"]) == {"A": 0}

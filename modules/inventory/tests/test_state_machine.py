@@ -15,7 +15,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from contracts.common import SkuQuantity
 from contracts.errors import ContractError
 from contracts.inventory import OutOfStock, ReservationConflict
-from modules.inventory import selectors, services
+from modules.inventory import selectors
+from modules.inventory.services.movements import stock_move
+from modules.inventory.services.reservations import reservations_expire
 from modules.inventory.facade import InventoryFacade
 from modules.inventory.models import Reservation, ReservationLine, StockLevel, StockMovement, Warehouse
 from modules.inventory.tests.conftest import ledger_consistent
@@ -48,7 +50,7 @@ class InventoryMachine(RuleBasedStateMachine):
 
     @rule(sku=st.sampled_from(SKUS), warehouse=st.sampled_from(("MAIN", "EAST")), quantity=st.integers(1, 5))
     def receive(self, sku: str, warehouse: str, quantity: int) -> None:
-        services.stock_move(sku=sku, warehouse_code=warehouse, kind="receipt", quantity=quantity)
+        stock_move(sku=sku, warehouse_code=warehouse, kind="receipt", quantity=quantity)
         self.on_hand[sku] += quantity
 
     @rule(lines=st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 4)), min_size=1, max_size=3))
@@ -115,7 +117,7 @@ class InventoryMachine(RuleBasedStateMachine):
     @rule()
     def expire_task(self) -> None:
         expected = sum(1 for s in self.state.values() if s == "expired_by_time")
-        assert services.reservations_expire() == expected
+        assert reservations_expire() == expected
         for reference, state in self.state.items():
             if state == "expired_by_time":
                 self.state[reference] = "expired"

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from contracts.errors import ContractError
-from modules.inventory import services
+from modules.inventory.services.imports import stock_import
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"cannot read {file}: {error}") from error
         try:
-            result = services.stock_import(text=text, source=file.name, actor=actor)
+            result = stock_import(text=text, source=file.name, actor=actor)
         except ContractError as error:
             for problem in getattr(error, "errors", ()) or ():
                 self.stderr.write(f"{file.name}: {problem.field}: {problem.detail} [{problem.code}]")
