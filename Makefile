@@ -50,7 +50,7 @@ test-services: lint
 	DATABASE_URL=$(PG_URL) TEST_REDIS_URL=$(REDIS_URL)/15 REQUIRE_SERVICES=1 $(BIN)/pytest
 
 bench: install
-	$(BIN)/python bench/storefront.py
+	$(BIN)/python bench/storefront.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var

@@ -1,166 +1,520 @@
-"""Benchmark the storefront: requests/s, latency percentiles and queries per request.
+"""Benchmark the storefront in the production shape: gunicorn, PostgreSQL, optionally Redis + Celery.
 
-Builds a throw-away SQLite shop with the demo data (``--products``), serves
-it with Django's threaded server on a free loopback port, and drives it from
-a bounded number of client threads for a bounded time. Figures are printed;
-nothing is asserted, so a slow machine never fails a build.
+    make bench                                   # or: .venv/bin/python bench/storefront.py
+    make bench ARGS="--products 50000"           # also shows how the catalog's cost grows
+    make bench ARGS="--broker redis://127.0.0.1:6379/3"
+    make bench ARGS="--sqlite --seconds 3"
 
-    .venv/bin/python bench/storefront.py --products 2000 --seconds 10 --concurrency 8
+In one run it drops and creates the database (PostgreSQL at ``DATABASE_URL``,
+default ``postgres://postgres@127.0.0.1:5432/commerce_bench``; its name must
+contain "bench"; SQLite only with ``--sqlite``), migrates it, seeds its own
+deterministic shop through the project's import commands (``bench/seed.py``),
+and serves it with gunicorn (``--workers`` sync workers, DEBUG off, persistent
+database connections) beside ``run_schedule`` (embedded mode) or a Celery
+worker and beat (``--broker``). It then measures, each after a warm-up, from
+a load generator in a separate process (``bench/loadgen.py``, ``--concurrency``
+clients, ``--seconds`` per flow):
+
+- the framework ceiling: a bare Django view (``bench/ceiling/``: no middleware,
+  no database) answering the exact bytes of a real listing page, in the same
+  gunicorn shape;
+- listing (24 per page, priced, with availability, across pages), product
+  detail, availability of 3 SKUs, cart create + add line, checkout (new cart,
+  add a line, complete) and the hot SKU (every client buys one SKU until it
+  is sold out; the database must then show exactly its stock sold);
+- at one client, the catalog's scale probes: listing page 1, a deep page, a
+  category page and a search.
+
+It prints per flow requests/s (orders/s for orders), p50/p95/p99, errors,
+SQL statements and transactions per request (counted by the bench's
+middleware, ``bench/sqlcount.py``) and the ratio to the bare view, and
+writes the same as JSON under ``var/bench/``. Figures only, nothing is
+asserted: a slow machine never fails a build. Every process it starts is
+stopped on exit, Ctrl-C and errors included.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import math
 import os
+import platform
+import random
+import shutil
+import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT)]
+
+from bench import shop  # noqa: E402
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/commerce_bench"
+PAGE_SIZE = 24
+LISTING_PAGES_MAX = 40  # the listing flow walks pages 1..40 (1,000 products make 40 pages of 24)
+LISTING = f"/api/v1/catalog/products/?currency=EUR&page_size={PAGE_SIZE}"
+COMPLETE_BODY = {
+    "email": "ada@example.com",
+    "shipping_address": {"name": "Ada", "line1": "1 Main St", "city": "Berlin", "postal_code": "10115", "country": "DE"},
+    "payment": {"method": "test"},
+}
+PYTHON = sys.executable
+VENV_BIN = Path(PYTHON).parent
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# --- processes -------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(int(len(ordered) * q), len(ordered) - 1)]
+class Processes:
+    """Every process the bench starts, each in a session of its own, so stopping one stops its children."""
 
+    def __init__(self, logs: Path) -> None:
+        self.logs = logs
+        self.running: dict[str, subprocess.Popen] = {}
 
-def drive(url: str, *, seconds: float, concurrency: int) -> dict[str, float]:
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
+    def start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
+        log = (self.logs / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+        log.close()
+        self.running[name] = process
+        return process
 
-    def client() -> None:
-        nonlocal errors
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
+    def stop(self, name: str) -> None:
+        process = self.running.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
             try:
-                with urllib.request.urlopen(url, timeout=10) as response:
-                    response.read()
-                    ok = response.status == 200
-            except Exception:
-                ok = False
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                errors += 0 if ok else 1
+                os.killpg(process.pid, sig)  # the session we started: the process and its children
+            except ProcessLookupError:
+                return
+            try:
+                process.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        # Children may outlive a parent that was killed; the session id is still the parent's pid.
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.monotonic() - started
-    return {
-        "requests": len(latencies),
-        "errors": errors,
-        "rps": len(latencies) / wall,
-        "p50_ms": percentile(latencies, 0.50) * 1000,
-        "p95_ms": percentile(latencies, 0.95) * 1000,
-        "p99_ms": percentile(latencies, 0.99) * 1000,
-        "mean_ms": statistics.fmean(latencies) * 1000,
-    }
+    def stop_all(self) -> None:
+        for name in list(self.running)[::-1]:
+            self.stop(name)
+
+    def check_alive(self, name: str) -> None:
+        process = self.running.get(name)
+        if process is not None and process.poll() is not None:
+            raise SystemExit(f"{name} exited with {process.returncode}; see {self.logs / (name + '.log')}")
 
 
-def queries_per_request(env: dict[str, str], paths: list[str]) -> dict[str, int]:
-    code = f"""
-import json, django
-django.setup()
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-client, out = Client(), {{}}
-for path in {paths!r}:
-    client.get(path)  # warm caches (content types, sessions)
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(path).status_code == 200, path
-    out[path] = len(ctx.captured_queries)
-print(json.dumps(out))
-"""
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def run(command: list[str], env: dict[str, str], *, capture: bool = False) -> str:
+    result = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE if capture else None, text=True)
+    if result.returncode:
+        raise SystemExit(f"failed ({result.returncode}): {' '.join(command)}")
+    return result.stdout if capture else ""
+
+
+def free_port(preferred: int) -> int:
+    for port in ([preferred] if preferred else []) + [0]:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise SystemExit("no free port")
+
+
+# --- HTTP from the bench itself (setup and checks only; load comes from loadgen) -------------
+
+
+def http_get(url: str, timeout: float = 30.0) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+def wait_ready(base: str, path: str, processes: Processes, name: str, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        processes.check_alive(name)
+        try:
+            status, _, body = http_get(base + path, timeout=5)
+            if status == 200:
+                return
+            last = f"{status} {body[:300]!r}"
+        except OSError as error:
+            last = str(error)
+        time.sleep(0.3)
+    raise SystemExit(f"{name} not ready at {base}{path}: {last}")
+
+
+def load(spec: dict, *, logs: Path, processes: Processes) -> dict:
+    """Run one load generator process to completion and return its figures."""
+    spec_path = logs / f"spec-{spec['name'].replace(' ', '_').replace('/', '_')}.json"
+    spec_path.write_text(json.dumps(spec))
+    process = subprocess.Popen(
+        [PYTHON, str(ROOT / "bench" / "loadgen.py"), str(spec_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    processes.running["loadgen"] = process
+    try:
+        out, _ = process.communicate(timeout=spec["seconds"] + 120)
+    finally:
+        processes.stop("loadgen")
+    if process.returncode:
+        raise SystemExit(f"the load generator failed on {spec['name']}")
+    return json.loads(out)
+
+
+# --- setup -------------------------------------------------------------------------------------
+
+
+def database_prepare(url: str) -> str:
+    """Drop and create the bench's PostgreSQL database; return the server's version."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    if "bench" not in name:
+        raise SystemExit(f"refusing to drop database {name!r}: the bench's database name must contain 'bench'")
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+        return str(connection.execute("SHOW server_version").fetchone()[0])
+
+
+def versions(database: str) -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version(), "database": database}
+    for package in ("Django", "djangorestframework", "gunicorn", "psycopg", "celery", "orjson"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "-"
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True)
+        found["commit"] = commit + ("+changes" if dirty.stdout.strip() else "")
+    except OSError:
+        found["commit"] = "-"
+    return found
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def fmt(value: object, spec: str = ".1f") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def report_rows(results: dict, ceiling_rate: float | None) -> list[str]:
+    head = f"{'flow':34} {'rate/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'refused':>7} {'SQL':>6} {'tx':>5} {'× bare':>7}"
+    rows = [head, "-" * len(head)]
+    for name, figures in results.items():
+        steps = figures.get("steps", {})
+        sql = [s["sql_per_request"] for s in steps.values() if s.get("sql_per_request") is not None]
+        tx = [s["tx_per_request"] for s in steps.values() if s.get("tx_per_request") is not None]
+        ratio = figures["rate"] / ceiling_rate if ceiling_rate and name != "bare view (ceiling)" else None
+        unit = "orders" if figures["flow"] in ("checkout", "hot") else ("flows" if figures["flow"] == "cart" else "req")
+        rows.append(
+            f"{name:34} {figures['rate']:>9.1f} {fmt(figures['p50_ms']):>8} {fmt(figures['p95_ms']):>8} "
+            f"{fmt(figures['p99_ms']):>8} {figures['errors']:>6} {figures['refusals']:>7} "
+            f"{fmt(sum(sql) if sql else None, '.1f'):>6} {fmt(sum(tx) if tx else None, '.1f'):>5} "
+            f"{fmt(ratio, '.3f'):>7}  {unit}"
+        )
+        if len(steps) > 1:
+            for step_name, step in steps.items():
+                rows.append(
+                    f"  {step_name:32} {step['requests'] / figures['elapsed_s']:>9.1f} {fmt(step['p50_ms']):>8} "
+                    f"{fmt(step['p95_ms']):>8} {fmt(step['p99_ms']):>8} {step['errors']:>6} {step['refusals']:>7} "
+                    f"{fmt(step['sql_per_request']):>6} {fmt(step['tx_per_request']):>5}"
+                )
+    return rows
+
+
+# --- the run -----------------------------------------------------------------------------------
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--products", type=int, default=2000)
-    parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--products", type=int, default=1000, help="products in the shop, 3 variants each (default 1000)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4)")
+    parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients (default 16)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per flow (default 10)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per flow before measuring (default 2)")
+    parser.add_argument("--sqlite", action="store_true", help="SQLite in a temporary directory instead of PostgreSQL")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+                        help=f"PostgreSQL database to drop, create and use (default DATABASE_URL or {DEFAULT_DATABASE_URL})")
+    parser.add_argument("--broker", default="", help="e.g. redis://127.0.0.1:6379/3: serve with a Celery worker and beat")
+    parser.add_argument("--celery-concurrency", type=int, default=0, help="Celery worker processes (default: Celery's, the core count)")
+    parser.add_argument("--stock", type=int, default=1_000_000, help="on hand of every SKU but the hot one (default 1,000,000)")
+    parser.add_argument("--hot-stock", type=int, default=300, help="on hand of the hot SKU (default 300)")
+    parser.add_argument("--hot-seconds", type=float, default=120.0, help="time limit of the hot-SKU run (default 120)")
+    parser.add_argument("--probe-requests", type=int, default=20, help="requests per scale probe at one client (default 20)")
+    parser.add_argument("--port", type=int, default=0, help="first port to try (the bare view uses the next); default: any free")
+    parser.add_argument("--flows", default="listing,detail,availability,cart,checkout,hot,probes",
+                        help="which flows to run, comma-separated (the ceiling always runs)")
+    parser.add_argument("--out", default=str(ROOT / "var" / "bench"), help="where the JSON goes (default var/bench/)")
     args = parser.parse_args()
+    flows = {f.strip() for f in args.flows.split(",") if f.strip()}
 
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    logs = out_dir / f"{stamp}-logs"
+    logs.mkdir()
     workdir = Path(tempfile.mkdtemp(prefix="commerce-bench-"))
+    processes = Processes(logs)
+
+    def on_signal(signum: int, _frame: object) -> None:
+        raise SystemExit(f"stopped by signal {signum}")
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    try:
+        execute(args, flows, stamp, out_dir, logs, workdir, processes)
+    finally:
+        processes.stop_all()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path, logs: Path, workdir: Path, processes: Processes) -> None:
+    cores = os.cpu_count()
+    if args.sqlite:
+        database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+        import sqlite3
+
+        database = f"SQLite {sqlite3.sqlite_version}"
+    else:
+        database_url = args.database_url
+        database = f"PostgreSQL {database_prepare(database_url)}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "commerce.settings",
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "SECRET_KEY": "benchmark-only-not-a-secret-" + "x" * 40,
+        "DATABASE_URL": database_url,
         "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,testserver",
-        "SECURE_SSL_REDIRECT": "0",
+        "SECRET_KEY": "bench-only-not-a-secret-" + "k" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",  # TLS ends at the proxy in front; the bench speaks plain HTTP on loopback
+        "DB_CONN_MAX_AGE": "600",
+        "CHECKOUT_ALLOW_TEST_GATEWAY": "1",  # the test gateway, if production must opt in to it
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "LOG_LEVEL": "WARNING",
         "COMMERCE_VAR_DIR": str(workdir),
+        "PYTHONUNBUFFERED": "1",
     }
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    for name in ("CELERY_BROKER_URL", "CONTRACTS_TOKEN", "COMMERCE_MODULES"):
+        env.pop(name, None)
+    for module in ("CATALOG", "PRICING", "INVENTORY", "CHECKOUT"):
+        env.pop(f"{module}_DATABASE_URL", None)
+        env.pop(f"{module}_SERVICE_URL", None)
+    if args.broker:
+        env["CELERY_BROKER_URL"] = args.broker
+    found = versions(database)
+    mode = f"broker {args.broker}" if args.broker else "embedded (no broker)"
+    print(f"commerce bench {stamp}: {cores} cores, {database}, gunicorn {args.workers} sync workers, "
+          f"{args.concurrency} clients, {args.seconds:g}s per flow, {mode}")
+    print("  " + ", ".join(f"{k} {v}" for k, v in found.items() if k != "database"), flush=True)
+
+    manage = [PYTHON, "manage.py"]
     started = time.monotonic()
-    subprocess.run([*manage, "seed_demo", "--products", str(args.products)], cwd=ROOT, env=env, check=True)
-    print(f"seed_demo --products {args.products}: {time.monotonic() - started:.1f}s")
+    run([*manage, "migrate", "--noinput", "-v0"], env)
+    migrate_seconds = round(time.monotonic() - started, 2)
+    print(f"  migrate: {migrate_seconds:.1f}s", flush=True)
+    seed = json.loads(
+        run([PYTHON, "bench/seed.py", "--products", str(args.products), "--stock", str(args.stock),
+             "--hot-stock", str(args.hot_stock)], env, capture=True).strip().splitlines()[-1]
+    )
 
-    paths = {
-        "listing, 20 per page": "/api/v1/catalog/products/?page_size=20",
-        "listing, 100 per page, priced (EUR)": "/api/v1/catalog/products/?page_size=100&currency=EUR",
-        "listing, search": "/api/v1/catalog/products/?q=shirt&currency=EUR",
-        "availability of 3 SKUs": None,
+    # The servers.
+    port = free_port(args.port)
+    bare_port = free_port(port + 1 if args.port else 0)
+    base, bare_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
+    gunicorn = [str(VENV_BIN / "gunicorn") if (VENV_BIN / "gunicorn").exists() else "gunicorn"]
+    shape = ["--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning", "--timeout", "60"]
+    server_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    processes.start("server", [*gunicorn, *shape, "--bind", f"127.0.0.1:{port}", "commerce.wsgi:application"], server_env)
+    if args.broker:
+        celery = [str(VENV_BIN / "celery"), "-A", "commerce"]
+        worker = [*celery, "worker", "-l", "warning", "--hostname", f"bench-{stamp}@%h"]
+        if args.celery_concurrency:
+            worker += ["--concurrency", str(args.celery_concurrency)]
+        processes.start("celery-worker", worker, env)
+        processes.start("celery-beat", [*celery, "beat", "-l", "warning", "-s", str(workdir / "beat-schedule")], env)
+    else:
+        processes.start("run_schedule", [*manage, "run_schedule"], env)
+    wait_ready(base, "/readyz", processes, "server")
+
+    # What to ask for: every page of the listing flow, products, SKUs.
+    plan = shop.products(args.products)
+    hot = seed["hot_sku"]
+    status, _, first = http_get(base + LISTING)
+    if status != 200:
+        raise SystemExit(f"GET {LISTING} answered {status}: {first[:500]!r}")
+    page1 = json.loads(first)
+    count = page1.get("count")
+    if not page1.get("results"):
+        raise SystemExit("the listing is empty: the seed did not publish anything")
+    pages = math.ceil(count / PAGE_SIZE) if isinstance(count, int) else 1
+    listing_paths = [LISTING + (f"&page={n}" if n > 1 else "") for n in range(1, min(pages, LISTING_PAGES_MAX) + 1)]
+    detail_paths = [f"/api/v1/catalog/products/{p.slug}/?currency=EUR" for p in plan]
+    skus = [sku for p in plan for sku in p.skus if sku != hot]
+    rng = random.Random(7)
+    availability_paths = [
+        "/api/v1/inventory/availability/?" + "&".join(f"sku={s}" for s in rng.sample(skus, 3)) for _ in range(500)
+    ]
+    for path in (listing_paths[-1], detail_paths[0], availability_paths[0]):
+        status, _, body = http_get(base + path)
+        if status != 200:
+            print(f"  WARNING: GET {path} answered {status}: {body[:500]!r}", flush=True)
+
+    common = {"host": "127.0.0.1", "concurrency": args.concurrency, "seconds": args.seconds}
+
+    def measure(name: str, spec: dict, port_: int, *, warm: bool = True) -> dict:
+        spec = {**common, **spec, "port": port_, "name": name}
+        if warm and args.warmup > 0:
+            load({**spec, "seconds": args.warmup, "name": name + " warm-up", "seed": 99}, logs=logs, processes=processes)
+        figures = load(spec, logs=logs, processes=processes)
+        print(f"  measured {name}: {figures['rate']:.1f}/s, p95 {fmt(figures['p95_ms'])} ms, "
+              f"{figures['errors']} errors", flush=True)
+        for sample in figures["error_samples"][:3]:
+            print(f"    error sample: {sample}", flush=True)
+        return figures
+
+    results: dict[str, dict] = {}
+
+    # The framework ceiling: the exact bytes of listing page 1, from a bare view in the same gunicorn shape.
+    bare_body = workdir / "listing-page-1.json"
+    bare_body.write_bytes(first)
+    bare_env = {**env, "BENCH_CEILING_BODY": str(bare_body), "DJANGO_SETTINGS_MODULE": "bench.ceiling.settings"}
+    processes.start("bare", [*gunicorn, *shape, "--bind", f"127.0.0.1:{bare_port}", "bench.ceiling.wsgi:application"], bare_env)
+    wait_ready(bare_base, LISTING, processes, "bare")
+    status, _, body = http_get(bare_base + LISTING)
+    if body != first:
+        raise SystemExit("the bare view does not answer the listing's bytes")
+    results["bare view (ceiling)"] = measure("bare view (ceiling)", {"flow": "get", "paths": [LISTING]}, bare_port)
+    processes.stop("bare")
+    ceiling = results["bare view (ceiling)"]["rate"]
+
+    if "listing" in flows:
+        results[f"listing, {PAGE_SIZE}/page, {len(listing_paths)} pages"] = measure(
+            "listing", {"flow": "get", "paths": listing_paths}, port
+        )
+    if "detail" in flows:
+        results["product detail"] = measure("product detail", {"flow": "get", "paths": detail_paths}, port)
+    if "availability" in flows:
+        results["availability, 3 SKUs"] = measure("availability", {"flow": "get", "paths": availability_paths}, port)
+    if "cart" in flows:
+        results["cart create + add line"] = measure("cart", {"flow": "cart", "skus": skus}, port)
+    if "checkout" in flows:
+        results["checkout (cart, line, complete)"] = measure(
+            "checkout", {"flow": "checkout", "skus": skus, "complete_body": COMPLETE_BODY}, port
+        )
+    hot_check = None
+    if "hot" in flows:
+        # No warm-up of its own (it would sell the stock): the checkout flow warmed the same path.
+        results[f"hot SKU ({args.hot_stock} in stock)"] = measure(
+            "hot SKU",
+            {"flow": "hot", "sku": hot, "complete_body": COMPLETE_BODY, "seconds": args.hot_seconds},
+            port,
+            warm=False,
+        )
+        hot_check = json.loads(run([PYTHON, "bench/verify.py", hot, str(args.hot_stock)], env, capture=True).strip().splitlines()[-1])
+
+    probes: dict[str, dict] = {}
+    if "probes" in flows:
+        deep = max(1, pages - 1) if pages > 2 else pages
+        category = shop.CATEGORIES[0].split("/")[-1]
+        for name, path in (
+            ("listing page 1", LISTING),
+            (f"listing page {deep} (deep)", LISTING + f"&page={deep}"),
+            (f"category {category}, page 1", LISTING + f"&category={category}"),
+            ("search q=linen", LISTING + "&q=linen"),
+        ):
+            spec = {"flow": "get", "paths": [path], "concurrency": 1, "seconds": 60.0, "max_flows": args.probe_requests}
+            probes[name] = measure(f"probe {name}", spec, port)
+            probes[name]["path"] = path
+
+    # The report.
+    print()
+    print(f"{cores} cores; {database}; gunicorn {args.workers} sync workers; {args.concurrency} clients; "
+          f"{args.products} products x 3 variants; {args.seconds:g}s per flow; {mode}")
+    for line in report_rows(results, ceiling):
+        print(line)
+    print("  rate: requests/s; for cart, flows/s; for checkout and hot SKU, completed orders/s (p50/p95/p99 of the whole "
+          "order). SQL and tx: statements and commits per request, summed over a flow's requests. "
+          "× bare: rate / the bare view's req/s.")
+    if hot_check is not None:
+        verdict = "exactly the stock sold" if hot_check["exact"] else "NOT exactly the stock sold"
+        print(f"hot SKU {hot_check['sku']}: stock {hot_check['stock']}, ordered {hot_check['ordered_quantity']} in "
+              f"{hot_check['orders']} orders, ledger sold {hot_check['ledger_sold']}, on hand after "
+              f"{hot_check['on_hand_after']}, held after {hot_check['held_after']}, oversold {hot_check['oversold']}, "
+              f"unsettled deliveries {hot_check['unsettled_deliveries']}: {verdict}")
+    if probes:
+        print(f"\nscale probes at one client, {args.products} products ({args.probe_requests} requests each):")
+        print(f"{'probe':34} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'errors':>6} {'SQL':>6}")
+        for name, figures in probes.items():
+            step = figures["steps"].get("GET", {})
+            print(f"{name:34} {fmt(figures['p50_ms']):>8} {fmt(figures['p95_ms']):>8} {fmt(figures['mean_ms']):>8} "
+                  f"{figures['errors']:>6} {fmt(step.get('sql_per_request')):>6}")
+    print(f"seeding {seed['products']} products / {seed['skus']} SKUs: "
+          + ", ".join(f"{k} {v:.1f}s" for k, v in seed["seconds"].items()))
+
+    document = {
+        "timestamp": stamp,
+        "cores": cores,
+        "platform": platform.platform(),
+        "versions": found,
+        "config": {
+            "database": database,
+            "database_url": database_url if args.sqlite else urllib.parse.urlsplit(database_url)._replace(netloc="…").geturl(),
+            "mode": "broker" if args.broker else "embedded",
+            "broker": args.broker or None,
+            "workers": args.workers,
+            "worker_class": "sync",
+            "concurrency": args.concurrency,
+            "seconds": args.seconds,
+            "warmup_seconds": args.warmup,
+            "products": args.products,
+            "variants_per_product": len(shop.VARIANTS),
+            "stock": args.stock,
+            "hot_stock": args.hot_stock,
+            "listing_pages": len(listing_paths),
+            "listing_page_bytes": len(first),
+            "env": {k: env[k] for k in ("DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "DB_CONN_MAX_AGE",
+                                        "CHECKOUT_ALLOW_TEST_GATEWAY", "EMAIL_BACKEND", "LOG_LEVEL")},
+        },
+        "setup_seconds": {"migrate": migrate_seconds, **seed["seconds"]},
+        "ceiling_rate": ceiling,
+        "results": {name: {**figures, "ratio_to_bare": (figures["rate"] / ceiling if ceiling else None)}
+                    for name, figures in results.items()},
+        "hot_sku_check": hot_check,
+        "probes": probes,
     }
-    first = json.loads(
-        subprocess.run(
-            [sys.executable, "-c", "import django,json;django.setup();from django.test import Client;"
-             "print(json.dumps(Client().get('/api/v1/catalog/products/?page_size=3').json()))"],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
-        ).stdout.strip().splitlines()[-1]
-    )
-    skus = [v["sku"] for p in first["results"] for v in p["variants"]][:3]
-    paths["availability of 3 SKUs"] = "/api/v1/inventory/availability/?" + "&".join(f"sku={s}" for s in skus)
-    paths["product detail, priced"] = f"/api/v1/catalog/products/{first['results'][0]['slug']}/?currency=EUR"
-
-    queries = queries_per_request(env, list(paths.values()))
-    port = free_port()
-    server = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except Exception:
-                time.sleep(0.1)
-        print(f"\n{'endpoint':40} {'queries':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}")
-        for name, path in paths.items():
-            figures = drive(f"http://127.0.0.1:{port}{path}", seconds=args.seconds, concurrency=args.concurrency)
-            print(
-                f"{name:40} {queries[path]:>7} {figures['rps']:>8.1f} {figures['p50_ms']:>8.1f} "
-                f"{figures['p95_ms']:>8.1f} {figures['p99_ms']:>8.1f} {figures['errors']:>6}"
-            )
-        print(f"\n(Django's threaded development server, {args.concurrency} client threads, {args.seconds:.0f}s each, SQLite)")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    path = out_dir / f"{stamp}.json"
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"\nJSON: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}; logs: {logs}")
 
 
 if __name__ == "__main__":
