@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rest_framework.exceptions import ValidationError
@@ -35,3 +36,28 @@ class Pagination(PageNumberPagination):
         if not _WHOLE.fullmatch(raw) or int(raw) < 1:
             raise ValidationError({"page_size": ["A page size must be a whole number of at least 1."]}, code="invalid")
         return min(int(raw), self.max_page_size)
+
+
+class CountedRange:
+    """A sequence for Django's ``Paginator`` that counts and fetches slices through callables.
+
+    Lets a page be read in one query shaped by the caller (a LIMIT/OFFSET
+    subquery joined to its details) while DRF's pagination keeps validating
+    page numbers and building the ``count``/``next``/``previous`` envelope.
+    """
+
+    def __init__(self, *, count: Callable[[], int], fetch: Callable[[int, int], list[Any]]) -> None:
+        self._count = count
+        self._fetch = fetch
+
+    def count(self) -> int:
+        return self._count()
+
+    def __len__(self) -> int:
+        return self._count()
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("CountedRange only serves contiguous slices")
+        start = index.start or 0
+        return self._fetch(start, max((index.stop if index.stop is not None else start) - start, 0))

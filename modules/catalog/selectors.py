@@ -10,10 +10,12 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 
 from contracts.container import services
 from contracts.errors import FieldProblem, InvalidInput, NotFound
@@ -64,6 +66,17 @@ def category_descendants(*, slug: str) -> QuerySet[Category]:
     return Category.objects.filter(Q(path=path) | Q(path__startswith=path + "/"))
 
 
+def _category_subtree_q(slug: str) -> Q | None:
+    """Return the filter "in category ``slug`` or below" as one subquery (no separate lookup); ``None`` when invalid."""
+    if not slug_valid(slug, max_length=CATEGORY_SLUG_MAX_LENGTH):
+        return None
+    root = Subquery(Category.objects.filter(slug=slug).values("path")[:1])
+    below = Category.objects.filter(
+        Q(path=root) | Q(path__startswith=Concat(root, Value("/"), output_field=CharField()))
+    ).values("pk")
+    return Q(category__in=below)
+
+
 def products_visible() -> QuerySet[Product]:
     """Return the products the storefront shows: published, with at least one active variant."""
     return Product.objects.filter(
@@ -82,7 +95,10 @@ def products_search(*, category: str | None = None, q: str | None = None) -> Que
     """Return visible products in ``category`` (and below) whose name, description or SKU has every word of ``q``."""
     products = products_visible()
     if category is not None:
-        products = products.filter(category__in=category_descendants(slug=category).values("pk"))
+        subtree = _category_subtree_q(category)
+        if subtree is None:
+            return products.none()
+        products = products.filter(subtree)
     for term in search_terms(q or ""):
         products = products.filter(
             Q(name__icontains=term)
@@ -92,26 +108,124 @@ def products_search(*, category: str | None = None, q: str | None = None) -> Que
     return products
 
 
+class VariantCard:
+    """An active variant as the storefront shows it."""
+
+    __slots__ = ("sku", "name", "attributes")
+
+    def __init__(self, sku: str, name: str, attributes: dict) -> None:
+        self.sku, self.name, self.attributes = sku, name, attributes
+
+
+class ProductCard:
+    """A visible product as the storefront shows it: plain values, its active variants (by id) and media."""
+
+    __slots__ = ("id", "slug", "name", "description", "category", "attributes", "created", "variants", "media")
+
+    def __init__(
+        self, id: int, slug: str, name: str, description: str, category: str | None, attributes: dict, created: datetime
+    ) -> None:
+        self.id, self.slug, self.name, self.description = id, slug, name, description
+        self.category, self.attributes, self.created = category, attributes, created
+        self.variants: list[VariantCard] = []
+        self.media: list[tuple[str, str]] = []
+
+    @property
+    def skus(self) -> list[str]:
+        return [v.sku for v in self.variants]
+
+
+_CARD_FIELDS = (
+    "product_id",
+    "product__slug",
+    "product__name",
+    "product__description",
+    "product__category__slug",
+    "product__attributes",
+    "product__created",
+    "sku",
+    "name",
+    "attributes",
+)
+
+
+def _cards_fetch(variants: QuerySet[Variant]) -> list[ProductCard]:
+    """Return the products of ``variants`` (rows in product order) with their media: two queries in all.
+
+    One query reads each active variant joined to its product and category
+    (the product columns repeat per variant, which costs less than a second
+    round trip); the second reads the media of those products.
+    """
+    cards: dict[int, ProductCard] = {}
+    for pk, slug, name, description, category, attributes, created, sku, v_name, v_attributes in variants.values_list(
+        *_CARD_FIELDS
+    ):
+        card = cards.get(pk)
+        if card is None:
+            card = cards[pk] = ProductCard(pk, slug, name, description, category, attributes, created)
+        card.variants.append(VariantCard(sku, v_name, v_attributes))
+    if cards:
+        media = ProductMedia.objects.filter(product_id__in=list(cards)).order_by("product_id", "position", "id")
+        for product_id, url, alt in media.values_list("product_id", "url", "alt"):
+            cards[product_id].media.append((url, alt))
+    return list(cards.values())
+
+
+def _active_variants() -> QuerySet[Variant]:
+    return Variant.objects.filter(active=True)
+
+
+def products_page(*, products: QuerySet[Product], ordering: Sequence[str], offset: int, limit: int) -> list[ProductCard]:
+    """Return one page of ``products`` in ``ordering`` with details: two queries whatever the page size.
+
+    The page is a LIMIT/OFFSET subquery; the outer query orders the variant
+    rows by the same product ordering, so products come back in page order.
+    """
+    if limit <= 0:
+        return []
+    page = products.order_by(*ordering).values("pk")[offset : offset + limit]
+    rows = _active_variants().filter(product__in=page).order_by(*(_product_field(f) for f in ordering), "id")
+    return _cards_fetch(rows)
+
+
+def _product_field(ordering: str) -> str:
+    return f"-product__{ordering[1:]}" if ordering.startswith("-") else f"product__{ordering}"
+
+
+def product_visible_get(*, slug: str) -> ProductCard:
+    """Return the visible product ``slug`` with its details; ``NotFound`` when unknown, unpublished or unsellable.
+
+    Two queries: an unpublished product or one without an active variant has no row in the first.
+    """
+    cards = (
+        _cards_fetch(
+            _active_variants().filter(product__slug=slug, product__status=Product.Status.PUBLISHED).order_by("id")
+        )
+        if slug_valid(slug)
+        else []
+    )
+    if not cards:
+        raise NotFound("No such product.", code="product_not_found")
+    return cards[0]
+
+
+def products_in_order(*, ids: Sequence[int]) -> list[ProductCard]:
+    """Return the products ``ids`` with their details, in the order of ``ids``: two queries."""
+    if not ids:
+        return []
+    by_id = {c.id: c for c in _cards_fetch(_active_variants().filter(product_id__in=list(ids)).order_by("id"))}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def products_with_details(products: QuerySet[Product]) -> QuerySet[Product]:
-    """Return ``products`` with category, active variants (``active_variants``) and media fetched in bulk."""
+    """Return ``products`` as model instances with category, active variants (``active_variants``) and media.
+
+    The serializers' source (and their tests); the storefront reads ``ProductCard`` rows instead.
+    """
     return products.select_related("category").prefetch_related(
         Prefetch("variants", queryset=Variant.objects.filter(active=True).order_by("id"), to_attr="active_variants"),
         Prefetch("media", queryset=ProductMedia.objects.order_by("position", "id")),
     )
-
-
-def product_visible_get(*, slug: str) -> Product:
-    """Return the visible product ``slug`` with its details; ``NotFound`` when unknown, unpublished or unsellable."""
-    product = products_with_details(products_visible().filter(slug=slug)).first() if slug_valid(slug) else None
-    if product is None:
-        raise NotFound("No such product.", code="product_not_found")
-    return product
-
-
-def products_in_order(*, ids: Sequence[int]) -> list[Product]:
-    """Return the products ``ids`` with their details, in the order of ``ids``."""
-    by_id = {p.pk: p for p in products_with_details(Product.objects.filter(pk__in=ids))}
-    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def prices_fetch(*, skus: Sequence[str], currency: str) -> Mapping[str, Price] | None:

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from contracts.errors import FieldProblem, InvalidInput
 from modules.catalog.models import Category, Product, Variant
-from modules.catalog.selectors import Offers
+from modules.catalog.selectors import Offers, ProductCard
 
 ORDERINGS = {
     "name": ("name", "id"),
@@ -155,3 +155,55 @@ class ProductSerializer(serializers.Serializer):
         if self.context.get("offers") is None:
             del data["price"], data["in_stock"]
         return data
+
+
+# --- Plain representations --------------------------------------------------------------------------------------
+# The storefront serves these dicts; the serializers above stay the source of the OpenAPI schema, and
+# tests/test_representation.py holds both to the same output for the same product.
+
+_DATETIME = serializers.DateTimeField()
+
+
+def product_data(card: ProductCard, offers: Offers | None) -> dict[str, Any]:
+    """Return what ``ProductSerializer`` renders for ``card``: same keys, same order, same values."""
+    variants = []
+    if offers is None:
+        for v in card.variants:
+            variants.append({"sku": v.sku, "name": v.name, "attributes": v.attributes})
+        price = in_stock = None
+    else:
+        currency = offers.currency
+        lowest: Decimal | None = None
+        in_stock = False if offers.availability is not None else None
+        for v in card.variants:
+            amount = offers.variant_price(v.sku)
+            available = offers.variant_available(v.sku)
+            if amount is not None and (lowest is None or amount < lowest):
+                lowest = amount
+            if available:
+                in_stock = True
+            variants.append(
+                {
+                    "sku": v.sku,
+                    "name": v.name,
+                    "attributes": v.attributes,
+                    "price": None if amount is None else {"amount": str(amount), "currency": currency},
+                    "available": available,
+                }
+            )
+        price = None if lowest is None else {"amount": str(lowest), "currency": currency}
+    data: dict[str, Any] = {
+        "id": card.id,
+        "slug": card.slug,
+        "name": card.name,
+        "description": card.description,
+        "category": card.category,
+        "attributes": card.attributes,
+        "variants": variants,
+        "media": [{"url": url, "alt": alt} for url, alt in card.media],
+    }
+    if offers is not None:
+        data["price"] = price
+        data["in_stock"] = in_stock
+    data["created"] = _DATETIME.to_representation(card.created)
+    return data

@@ -9,6 +9,7 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kernel.pagination import CountedRange
 from modules.catalog import selectors
 from modules.catalog.api.serializers import (
     ORDERINGS,
@@ -16,9 +17,9 @@ from modules.catalog.api.serializers import (
     ListingQuery,
     ProductSerializer,
     currency_parse,
+    product_data,
 )
-from modules.catalog.models import Product
-from modules.catalog.selectors import Offers
+from modules.catalog.selectors import Offers, ProductCard
 
 DEGRADED_HEADER = "Commerce-Degraded"
 
@@ -33,8 +34,8 @@ LISTING_PARAMETERS = [
 ]
 
 
-def _skus(products: list[Product]) -> list[str]:
-    return [v.sku for p in products for v in p.active_variants]
+def _skus(products: list[ProductCard]) -> list[str]:
+    return [v.sku for p in products for v in p.variants]
 
 
 def _degraded_headers(offers: Offers | None) -> dict[str, str]:
@@ -74,15 +75,21 @@ class ProductListView(ListAPIView):
             page = selectors.products_in_order(ids=page_ids)
             prices, pricing_done = ranking.prices, True
         else:
-            ordered = selectors.products_with_details(products.order_by(*ORDERINGS[query.ordering]))
-            page = list(self.paginate_queryset(ordered))
+            ordering = ORDERINGS[query.ordering]
+            page = self.paginate_queryset(
+                CountedRange(
+                    count=products.count,
+                    fetch=lambda offset, limit: selectors.products_page(
+                        products=products, ordering=ordering, offset=offset, limit=limit
+                    ),
+                )
+            )
         offers = None
         if query.currency is not None:
             offers = selectors.offers_get(
                 skus=_skus(page), currency=query.currency, prices=prices, pricing_done=pricing_done
             )
-        data = ProductSerializer(page, many=True, context={"offers": offers}).data
-        response = self.get_paginated_response(data)
+        response = self.get_paginated_response([product_data(card, offers) for card in page])
         response.data["degraded"] = list(offers.degraded) if offers is not None else []
         for name, value in _degraded_headers(offers).items():
             response[name] = value
@@ -99,6 +106,6 @@ class ProductDetailView(RetrieveAPIView):
         currency = currency_parse(request.query_params)
         product = selectors.product_visible_get(slug=slug)
         offers = selectors.offers_get(skus=_skus([product]), currency=currency) if currency is not None else None
-        data = dict(ProductSerializer(product, context={"offers": offers}).data)
+        data = product_data(product, offers)
         data["degraded"] = list(offers.degraded) if offers is not None else []
         return Response(data, headers=_degraded_headers(offers))

@@ -85,3 +85,63 @@ def test_detail_costs_one_call_each(api_client, offers, hundred_and_twenty):
     assert response.status_code == 200
     assert len(queries) <= 3
     assert (len(offers.pricing.calls), len(offers.inventory.calls)) == (1, 1)
+
+
+# --- Budgets through the real pricing and inventory modules -----------------------------------------------------
+# Statements per request, counted on the default connection with every module in it (the embedded shape).
+# Listing: count (1) + page with its products, categories and active variants (1) + media (1)
+#          + pricing.prices_get (2: base prices, price-list items) + inventory.availability_get (1) = 6.
+#          Price ordering swaps the count for the candidate query (the count is the ranking's length).
+LISTING_BUDGET = 6
+# Detail: the product with its category and active variants (1) + media (1) + pricing (2) + inventory (1) = 5.
+DETAIL_BUDGET = 5
+
+
+@pytest.fixture
+def demo_shop(db):
+    """The demo shop through every real module (catalog, EUR/USD prices, stock in two warehouses)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", products=60, stdout=StringIO())
+
+
+def real_cost(api_client, path: str, params: dict) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get(path, params)
+    assert response.status_code == 200, response.content
+    assert "Commerce-Degraded" not in response
+    return len(queries), response.json()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"category": "apparel"},
+        {"q": "classic"},
+        {"ordering": "-created", "category": "footwear", "q": "boot"},
+        {"ordering": "price", "category": "home"},
+        {"ordering": "-price"},
+    ],
+)
+def test_listing_budget_with_the_real_modules(api_client, demo_shop, extra):
+    small, small_body = real_cost(api_client, LIST, {"currency": "EUR", "page_size": 2, **extra})
+    large, large_body = real_cost(api_client, LIST, {"currency": "EUR", "page_size": 100, **extra})
+    assert large_body["count"] == small_body["count"] > 2 and len(large_body["results"]) > len(small_body["results"])
+    assert all(p["price"] is not None for p in large_body["results"])
+    assert small == large <= LISTING_BUDGET
+
+
+def test_listing_budget_without_currency_touches_no_other_module(api_client, demo_shop):
+    queries, body = real_cost(api_client, LIST, {"page_size": 100})
+    assert len(body["results"]) > 50
+    assert queries <= LISTING_BUDGET - 3  # nothing from pricing or inventory
+
+
+def test_detail_budget_with_the_real_modules(api_client, demo_shop):
+    slug = Product.objects.filter(status=Product.Status.PUBLISHED).order_by("id").values_list("slug", flat=True)[3]
+    queries, body = real_cost(api_client, LIST + f"{slug}/", {"currency": "EUR"})
+    assert body["slug"] == slug and body["price"] is not None
+    assert queries <= DETAIL_BUDGET
