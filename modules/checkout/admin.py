@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from contracts.errors import ContractError
-from modules.checkout import services
+from modules.checkout.services.orders import order_cancel, order_fulfil
 from modules.checkout.models import Cart, CartLine, Order, OrderLine, Payment
 
 
@@ -68,11 +68,11 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark selected paid orders fulfilled")
     def mark_fulfilled(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
-        self._run(request, queryset, services.order_fulfil, "Fulfilled")
+        self._run(request, queryset, order_fulfil, "Fulfilled")
 
     @admin.action(description="Cancel selected orders (stock returns, voucher released, payment voided or refunded)")
     def cancel(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
-        self._run(request, queryset, services.order_cancel, "Cancelled")
+        self._run(request, queryset, order_cancel, "Cancelled")
 
 
 class CartLineInline(ReadOnlyInline):

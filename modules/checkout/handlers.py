@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 
 from contracts.checkout import OrderCancelled, OrderNotFound, OrderPlaced
-from modules.checkout import services
+from modules.checkout.services.orders import order_confirmation_send, order_payment_reverse, order_settle
 
 logger = logging.getLogger(__name__)
 
 
 def order_placed_settle(event: OrderPlaced) -> None:
-    """Commit the stock and capture the payment, if the request that placed the order could not."""
+    """Commit the stock and capture the payment of a new order, after the request that placed it answered."""
     try:
-        services.order_settle(number=event.order_number)
+        order_settle(number=event.order_number)
     except OrderNotFound:
         # Orders and their OrderPlaced commit together, so this is a replayed or foreign event: nothing to do.
         logger.warning("OrderPlaced for unknown order %s ignored", event.order_number)
@@ -22,11 +22,11 @@ def order_placed_settle(event: OrderPlaced) -> None:
 def order_placed_confirm(event: OrderPlaced) -> None:
     """Email the confirmation: through the outbox, so a down broker or mail server loses no email."""
     try:
-        services.order_confirmation_send(number=event.order_number)
+        order_confirmation_send(number=event.order_number)
     except OrderNotFound:
         logger.warning("OrderPlaced for unknown order %s: no confirmation sent", event.order_number)
 
 
 def order_cancelled_payment_reverse(event: OrderCancelled) -> None:
     """Void or refund the payment of a cancelled order, if the cancel request could not."""
-    services.order_payment_reverse(number=event.order_number)
+    order_payment_reverse(number=event.order_number)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,7 @@ from contracts.common import SkuQuantity
 from contracts.container import services
 from contracts.checkout import CartNotFound, OrderNotFound
 from contracts.pricing import PriceNotFound, Quote, VoucherInvalid
-from modules.checkout.models import Cart, Order
+from modules.checkout.models import Cart, CartLine, Order, OrderLine
 
 
 def cart_get(*, token: str) -> Cart:
@@ -27,6 +28,7 @@ class PricedCart:
     """A cart as the storefront sees it: every amount from pricing, never stored."""
 
     cart: Cart
+    lines: list[CartLine]
     quote: Quote | None
     names: dict[str, str]
     available: dict[str, int]
@@ -39,13 +41,16 @@ def variant_display_name(*, product_name: str, variant_name: str) -> str:
     return f"{product_name} — {variant_name}" if variant_name and variant_name != product_name else product_name
 
 
-def cart_price(*, cart: Cart) -> PricedCart:
-    """Price ``cart`` live: one call each to catalog, inventory and pricing (two if something must be left out)."""
-    lines = list(cart.lines.all())
+def cart_price(*, cart: Cart, lines: Sequence[CartLine] | None = None) -> PricedCart:
+    """Price ``cart`` live: one call each to catalog, inventory and pricing (two if something must be left out).
+
+    ``lines`` are the cart's lines when the caller knows them (none, for a cart it just created).
+    """
+    lines = list(cart.lines.all() if lines is None else lines)
     skus = [line.sku for line in lines]
     if not skus:
         return PricedCart(
-            cart=cart, quote=None, names={}, available={}, unavailable=frozenset(), unpriced=frozenset(), voucher_problem=None
+            cart=cart, lines=lines, quote=None, names={}, available={}, unavailable=frozenset(), unpriced=frozenset(), voucher_problem=None
         )
     variants = services().catalog.variants_get(skus=skus)
     availability = services().inventory.availability_get(skus=skus)
@@ -71,6 +76,7 @@ def cart_price(*, cart: Cart) -> PricedCart:
             voucher_problem, voucher_code = error.code, None
     return PricedCart(
         cart=cart,
+        lines=lines,
         quote=quote,
         names=names,
         available={sku: a.available for sku, a in availability.items()},
@@ -86,7 +92,7 @@ def cart_document(*, priced: PricedCart) -> dict[str, Any]:
     quoted = {line.sku: line for line in quote.lines} if quote else {}
     zero = Decimal("0")
     lines = []
-    for line in cart.lines.all():
+    for line in priced.lines:
         q = quoted.get(line.sku)
         problem = "unavailable" if line.sku in priced.unavailable else "no_price" if line.sku in priced.unpriced else None
         lines.append(
@@ -149,8 +155,11 @@ def _amount(value: Decimal, places: int) -> str:
     return str(value.quantize(Decimal(1).scaleb(-places)))
 
 
-def order_document(*, order: Order, include_access_token: bool = False) -> dict[str, Any]:
-    """Return the API representation of an order; amounts at the currency's minor unit, as strings."""
+def order_document(*, order: Order, lines: Sequence[OrderLine] | None = None, include_access_token: bool = False) -> dict[str, Any]:
+    """Return the API representation of an order; amounts at the currency's minor unit, as strings.
+
+    ``lines`` are the order's lines when the caller has them already (the order it just created).
+    """
     places = order.amount_places
     document: dict[str, Any] = {
         "number": order.number,
@@ -166,7 +175,7 @@ def order_document(*, order: Order, include_access_token: bool = False) -> dict[
                 "discount": _amount(line.discount, places),
                 "total": _amount(line.total, places),
             }
-            for line in order.lines.all()
+            for line in (order.lines.all() if lines is None else lines)
         ],
         "voucher_code": order.voucher_code,
         "subtotal": _amount(order.subtotal, places),

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from modules.checkout import services
+from modules.checkout.services import housekeeping
 
 
 @shared_task(name="modules.checkout.tasks.carts_purge")
 def carts_purge() -> int:
-    return services.carts_purge()
+    return housekeeping.carts_purge()
 
 
 @shared_task(name="modules.checkout.tasks.idempotency_keys_purge")
 def idempotency_keys_purge() -> int:
-    return services.checkout_attempts_purge()
+    return housekeeping.checkout_attempts_purge()
 
 
 @shared_task(name="modules.checkout.tasks.checkout_attempts_abandon")
 def checkout_attempts_abandon() -> int:
-    return services.checkout_attempts_abandon()
+    return housekeeping.checkout_attempts_abandon()

@@ -36,7 +36,7 @@ def test_browse_cart_voucher_complete_read_cancel(api_client, shop, new_cart):
     response = api_client.post(f"{CARTS}{token}/complete/", complete_body(), format="json", HTTP_IDEMPOTENCY_KEY="e2e-1")
     assert response.status_code == 201, response.json()
     order = response.json()
-    assert order["status"] == "paid" and order["total"] == "44.55" and order["discount_total"] == "4.95"
+    assert order["status"] == "placed" and order["total"] == "44.55" and order["discount_total"] == "4.95"
     assert {(l["sku"], l["quantity"], l["unit_price"]) for l in order["lines"]} == {("TEE-M", 2, "20.00"), ("MUG-1", 1, "9.50")}
     # Stock sold, nothing left on hold; the single-use voucher is used up; the payment is captured.
     assert availability(api_client, "TEE-M", "MUG-1") == {"TEE-M": 8, "MUG-1": 2}
@@ -48,6 +48,7 @@ def test_browse_cart_voucher_complete_read_cancel(api_client, shop, new_cart):
 
     read = api_client.get(f"/api/v1/checkout/orders/{order['number']}/", {"access_token": order["access_token"]})
     assert read.status_code == 200 and read.json()["lines"] == order["lines"]
+    assert read.json()["status"] == "paid"  # settled by the OrderPlaced subscriber, after the answer
 
     cancelled = api_client.post(f"/api/v1/checkout/orders/{order['number']}/cancel/?access_token={order['access_token']}")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"

@@ -12,7 +12,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from modules.checkout import selectors, services
+from modules.checkout import selectors
+from modules.checkout.services.carts import (
+    cart_create,
+    cart_line_add,
+    cart_line_remove,
+    cart_line_set,
+    cart_voucher_apply,
+    cart_voucher_remove,
+)
+from modules.checkout.services.completion import CompleteRequest, checkout_complete
+from modules.checkout.services.orders import order_cancel
 from modules.checkout.api.serializers import (
     CartCreateSerializer,
     CartOut,
@@ -43,8 +53,8 @@ class CartCreateView(APIView):
     @extend_schema(request=CartCreateSerializer, responses={201: CartOut})
     def post(self, request: Request) -> Response:
         data = _valid(CartCreateSerializer, request.data)
-        cart = services.cart_create(currency=data["currency"], customer_id=_customer_id(request))
-        return _cart_response(cart.token, status=201)
+        cart = cart_create(currency=data["currency"], customer_id=_customer_id(request))
+        return Response(selectors.cart_document(priced=selectors.cart_price(cart=cart, lines=[])), status=201)
 
 
 class CartDetailView(APIView):
@@ -57,20 +67,20 @@ class CartLinesView(APIView):
     @extend_schema(request=LineAddSerializer, responses={200: CartOut})
     def post(self, request: Request, token: str) -> Response:
         data = _valid(LineAddSerializer, request.data)
-        services.cart_line_add(token=token, sku=data["sku"], quantity=data["quantity"])
-        return _cart_response(token)
+        priced = cart_line_add(token=token, sku=data["sku"], quantity=data["quantity"])
+        return Response(selectors.cart_document(priced=priced))
 
 
 class CartLineView(APIView):
     @extend_schema(request=LineSetSerializer, responses={200: CartOut})
     def patch(self, request: Request, token: str, sku: str) -> Response:
         data = _valid(LineSetSerializer, request.data)
-        services.cart_line_set(token=token, sku=sku, quantity=data["quantity"])
+        cart_line_set(token=token, sku=sku, quantity=data["quantity"])
         return _cart_response(token)
 
     @extend_schema(responses={200: CartOut})
     def delete(self, request: Request, token: str, sku: str) -> Response:
-        services.cart_line_remove(token=token, sku=sku)
+        cart_line_remove(token=token, sku=sku)
         return _cart_response(token)
 
 
@@ -78,12 +88,12 @@ class CartVoucherView(APIView):
     @extend_schema(request=VoucherSerializer, responses={200: CartOut})
     def put(self, request: Request, token: str) -> Response:
         data = _valid(VoucherSerializer, request.data)
-        services.cart_voucher_apply(token=token, code=data["code"])
+        cart_voucher_apply(token=token, code=data["code"])
         return _cart_response(token)
 
     @extend_schema(responses={200: CartOut})
     def delete(self, request: Request, token: str) -> Response:
-        services.cart_voucher_remove(token=token)
+        cart_voucher_remove(token=token)
         return _cart_response(token)
 
 
@@ -102,10 +112,10 @@ class CartCompleteView(APIView):
             )
         data = _valid(CompleteSerializer, request.data)
         fingerprint = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-        result = services.checkout_complete(
+        result = checkout_complete(
             cart_token=token,
             key=key,
-            request=services.CompleteRequest(
+            request=CompleteRequest(
                 email=data["email"],
                 shipping_address=dict(data["shipping_address"]),
                 payment_token=data["payment"].get("token"),
@@ -136,7 +146,7 @@ class OrderCancelView(APIView):
         selectors.order_get_for(
             number=number, access_token=request.query_params.get("access_token"), customer_id=_customer_id(request)
         )
-        order = services.order_cancel(number=number)
+        order = order_cancel(number=number)
         return Response(selectors.order_document(order=order))
 
 

@@ -113,7 +113,8 @@ def test_complete_places_the_order_at_server_prices(api_client, cart, shop, comp
     response = complete(cart)
     assert response.status_code == 201, response.json()
     order = response.json()
-    assert order["status"] == "paid" and order["currency"] == "EUR" and order["email"] == "ada@example.com"
+    # The answer comes before settling: the order is placed; the OrderPlaced subscriber then takes stock and money.
+    assert order["status"] == "placed" and order["currency"] == "EUR" and order["email"] == "ada@example.com"
     assert order["total"] == "48.30" and order["subtotal"] == "48.30" and order["discount_total"] == "0.00"
     assert [(l["sku"], l["quantity"], l["unit_price"], l["total"]) for l in order["lines"]] == [
         ("TEE-M", 2, "19.90", "39.80"),
@@ -123,6 +124,8 @@ def test_complete_places_the_order_at_server_prices(api_client, cart, shop, comp
     assert shop.inventory.on_hand == {"TEE-M": 3, "MUG": 0, "OLD": 3}
     assert shop.inventory.active_holds() == 0
     assert Payment.objects.get(order_number=order["number"]).status == "captured"
+    read = api_client.get(f"/api/v1/checkout/orders/{order['number']}/", {"access_token": order["access_token"]}).json()
+    assert read["status"] == "paid"
     assert [(e.name, e.order_number, e.total) for e in published] == [("checkout.OrderPlaced", order["number"], Decimal("48.30"))]
     assert [m.subject for m in mail.outbox] == [f"Your order {order['number']}"]
     # Completed carts are frozen.

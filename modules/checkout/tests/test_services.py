@@ -7,8 +7,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from modules.checkout import models, services
+from commerce.eventbus.services import events_sweep
+from modules.checkout import models
 from modules.checkout.models import Cart, CheckoutAttempt, Order, Payment
+from modules.checkout.services.carts import cart_create
+from modules.checkout.services.housekeeping import carts_purge, checkout_attempts_abandon, checkout_attempts_purge
+from modules.checkout.services.orders import order_cancel, order_fulfil, order_settle
+
+# The steps a test can make the process die in, by the public name they are called through.
+ORDER_CREATE = "modules.checkout.services.completion.attempt_order_create"
+SETTLE = "modules.checkout.handlers.order_settle"
 
 
 class SimulatedCrash(BaseException):
@@ -17,18 +25,16 @@ class SimulatedCrash(BaseException):
 
 @pytest.fixture
 def crash_in(monkeypatch):
-    """Make the named step of ``services`` kill the request; ``monkeypatch.undo()`` brings it back."""
+    """Make the named step kill the process; ``monkeypatch.undo()`` brings it back."""
 
     def crash(**kwargs):
         raise SimulatedCrash()
 
-    return lambda step: monkeypatch.setattr(services, step, crash)
+    return lambda step: monkeypatch.setattr(step, crash)
 
 
 def test_crash_between_payment_and_order_is_completed_by_the_retry(cart, shop, complete, monkeypatch, crash_in):
-    real_create = services._order_create
-
-    crash_in("_order_create")
+    crash_in(ORDER_CREATE)
     with pytest.raises(SimulatedCrash):
         complete(cart)
     attempt = CheckoutAttempt.objects.get()
@@ -36,7 +42,7 @@ def test_crash_between_payment_and_order_is_completed_by_the_retry(cart, shop, c
     assert Payment.objects.get(order_number=attempt.order_number).status == "authorized"
     assert shop.inventory.active_holds() == 1 and Order.objects.count() == 0
 
-    monkeypatch.setattr(services, "_order_create", real_create)
+    monkeypatch.undo()
     # While the dead request's lease runs, a retry is told to wait.
     assert complete(cart).status_code == 409
     CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
@@ -52,37 +58,40 @@ def test_crash_between_payment_and_order_is_completed_by_the_retry(cart, shop, c
     assert complete(cart).json() == response.json()
 
 
-def test_crash_after_the_order_committed_is_finished_by_the_retry(cart, shop, complete, monkeypatch, crash_in):
-    crash_in("order_settle")
+def test_crash_after_the_order_committed_replays_it_and_the_bus_settles_it(cart, shop, complete, monkeypatch, crash_in):
+    crash_in(SETTLE)
     with pytest.raises(SimulatedCrash):
-        complete(cart)
-    assert Order.objects.get().status == "placed"
+        complete(cart)  # the order and the key's answer committed together; the process died settling it
+    assert Order.objects.get().status == "placed" and CheckoutAttempt.objects.get().state == "done"
     monkeypatch.undo()
-    CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
-    response = complete(cart)
-    assert response.status_code == 201 and response.json()["status"] == "paid"
+    replay = complete(cart)
+    assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true" and replay.json()["status"] == "placed"
+    # The sweeper dispatches the delivery the dead process left behind: the order is settled.
+    later = timezone.now() + timedelta(hours=1)
+    assert events_sweep(now=later) >= 1
+    assert Order.objects.get().status == "paid" and Payment.objects.get().status == "captured"
     assert Order.objects.count() == 1 and shop.inventory.active_holds() == 0
 
 
 def test_fulfil_only_paid_orders(cart, complete):
     number = complete(cart).json()["number"]
-    assert services.order_fulfil(number=number).status == "fulfilled"
+    assert order_fulfil(number=number).status == "fulfilled"
     from contracts.checkout import InvalidTransition
 
     with pytest.raises(InvalidTransition):
-        services.order_cancel(number=number)
+        order_cancel(number=number)
     with pytest.raises(InvalidTransition):
-        services.order_fulfil(number=number)
+        order_fulfil(number=number)
 
 
 def test_abandoned_carts_and_old_keys_are_purged(cart, complete, settings):
     complete(cart)
-    stale = services.cart_create(currency="EUR")
+    stale = cart_create(currency="EUR")
     Cart.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - timedelta(days=31))
-    assert services.carts_purge() == 1
+    assert carts_purge() == 1
     assert Cart.objects.filter(token=cart).exists()  # completed carts stay with their orders
     later = timezone.now() + timedelta(hours=settings.CHECKOUT_IDEMPOTENCY_TTL_HOURS + 1)
-    assert services.checkout_attempts_purge(now=later) == 1
+    assert checkout_attempts_purge(now=later) == 1
     assert Order.objects.count() == 1
 
 
@@ -104,15 +113,15 @@ def test_admin_lists_orders_and_acts_through_services(admin_client, cart, shop, 
 def test_attempt_abandoned_after_a_crash_is_undone(api_client, cart, shop, complete, monkeypatch, crash_in, settings):
     api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
 
-    crash_in("_order_create")
+    crash_in(ORDER_CREATE)
     with pytest.raises(SimulatedCrash):
         complete(cart)
     number = CheckoutAttempt.objects.get().order_number
     assert shop.inventory.active_holds() == 1 and shop.pricing.redemptions
 
-    assert services.checkout_attempts_abandon() == 0  # its lease has not run out long enough
+    assert checkout_attempts_abandon() == 0  # its lease has not run out long enough
     later = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS + 120)
-    assert services.checkout_attempts_abandon(now=later) == 1
+    assert checkout_attempts_abandon(now=later) == 1
     assert shop.inventory.active_holds() == 0 and shop.pricing.redemptions == {}
     assert Payment.objects.get(order_number=number).status == "voided"
     assert not CheckoutAttempt.objects.exists() and Order.objects.count() == 0
@@ -152,7 +161,7 @@ def test_inventory_failing_after_the_voucher_was_redeemed_is_finished_by_the_aba
     cart, shop, declined_while_inventory_is_down, settings
 ):
     later = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS + 1)
-    assert services.checkout_attempts_abandon(now=later) == 1
+    assert checkout_attempts_abandon(now=later) == 1
     assert shop.inventory.active_holds() == 0 and not CheckoutAttempt.objects.exists()
 
 
@@ -235,7 +244,7 @@ def test_a_cart_changed_while_completing_is_refused_and_undone(api_client, cart,
 def test_a_resumed_attempt_that_fails_undoes_what_its_dead_run_did(api_client, cart, shop, complete, monkeypatch, crash_in):
     api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
 
-    crash_in("_order_create")
+    crash_in(ORDER_CREATE)
     with pytest.raises(SimulatedCrash):
         complete(cart)
     monkeypatch.undo()
@@ -247,24 +256,12 @@ def test_a_resumed_attempt_that_fails_undoes_what_its_dead_run_did(api_client, c
     assert Payment.objects.get().status == "voided"
 
 
-def test_abandon_settles_an_order_whose_request_died_after_placing_it(cart, shop, complete, monkeypatch, crash_in, settings):
-    crash_in("order_settle")
-    with pytest.raises(SimulatedCrash):
-        complete(cart)
-    monkeypatch.undo()
-    later = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS + 120)
-    assert services.checkout_attempts_abandon(now=later) == 1
-    assert Order.objects.get().status == "paid"
-    replay = complete(cart)
-    assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
-
-
 def test_purge_keeps_unfinished_attempts(cart, complete, monkeypatch, crash_in, settings):
-    crash_in("_order_create")
+    crash_in(ORDER_CREATE)
     with pytest.raises(SimulatedCrash):
         complete(cart)
     later = timezone.now() + timedelta(hours=settings.CHECKOUT_IDEMPOTENCY_TTL_HOURS + 1)
-    assert services.checkout_attempts_purge(now=later) == 0
+    assert checkout_attempts_purge(now=later) == 0
     assert CheckoutAttempt.objects.count() == 1
 
 
@@ -276,8 +273,8 @@ def test_two_settles_at_once_capture_once_and_refund_nothing(cart, shop, complet
     shop.inventory.fail_commit = RuntimeError("inventory hiccup")
     number = complete(cart).json()["number"]
     shop.inventory.fail_commit = None
-    hooked_gateway.during_capture = lambda: services.order_settle(number=number)
-    services.order_settle(number=number)
+    hooked_gateway.during_capture = lambda: order_settle(number=number)
+    order_settle(number=number)
     assert Order.objects.get().status == "paid" and Payment.objects.get().status == "captured"
     assert [op for op, _ in gateway_log()] == ["authorize", "capture"]
 
@@ -285,7 +282,7 @@ def test_two_settles_at_once_capture_once_and_refund_nothing(cart, shop, complet
 def test_prices_changed_between_a_crash_and_the_retry(cart, shop, complete, monkeypatch, crash_in):
     from decimal import Decimal
 
-    crash_in("_order_create")
+    crash_in(ORDER_CREATE)
     with pytest.raises(SimulatedCrash):
         complete(cart)
     monkeypatch.undo()
@@ -308,7 +305,7 @@ def test_a_voucher_removed_between_a_crash_and_the_retry_is_given_back(
     api_client, cart, shop, complete, monkeypatch, crash_in
 ):
     api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
-    crash_in("_order_create")
+    crash_in(ORDER_CREATE)
     with pytest.raises(SimulatedCrash):
         complete(cart)
     monkeypatch.undo()
@@ -328,7 +325,7 @@ def test_a_request_stalled_past_abandon_cannot_place_its_order(api_client, cart,
     later = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS + 120)
     abandoned = []
     # While the gateway call hangs, the abandon task decides the request is dead and undoes it.
-    hooked_gateway.during_authorize = lambda: abandoned.append(services.checkout_attempts_abandon(now=later))
+    hooked_gateway.during_authorize = lambda: abandoned.append(checkout_attempts_abandon(now=later))
     response = complete(cart)
     assert abandoned == [1]
     assert response.status_code == 409 and response.json()["code"] == "request_in_progress"

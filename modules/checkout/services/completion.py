@@ -1,0 +1,357 @@
+"""Completing a cart exactly once per Idempotency-Key: the saga across pricing, inventory and the gateway.
+
+validate → quote (pricing) → claim the key → reserve (inventory) → redeem the
+voucher (pricing) → authorize the payment (gateway) → create the order, publish
+OrderPlaced and store the answer (one transaction). Settling (stock commit,
+capture) and the confirmation email run after the response, as OrderPlaced
+subscribers with the bus's retries: the request answers ``placed``.
+
+Each step before the order is undone if a later one fails. No step holds a
+database lock of ours while another module or the gateway is called. Every
+step is keyed by the order number chosen when the key is first seen, so a
+retry resumes the same attempt and every undo is idempotent.
+
+The request path of a new key costs four transactions of ours: the claim
+(with the pending payment row), inventory's reservation, the authorization's
+record, and the order; a voucher adds pricing's redemption.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError
+
+from contracts.checkout import (
+    CartCompleted,
+    CheckoutIncomplete,
+    ItemsUnavailable,
+    OrderLine as OrderLineData,
+    OrderPlaced,
+    PaymentGatewayFailed,
+    RequestInProgress,
+)
+from contracts.common import SkuQuantity
+from contracts.container import services
+from contracts.errors import Conflict, ContractError, InvalidInput, ServiceUnavailable
+from contracts.events import publish
+from contracts.pricing import Quote
+from kernel.problems import contract_error_document, contract_error_status
+from kernel.transactions import atomic_for
+from modules.checkout.models import Cart, CheckoutAttempt, Order, OrderLine, Payment
+from modules.checkout.selectors import cart_get, order_document, variant_display_name
+from modules.checkout.services.attempts import (
+    AttemptClaim,
+    LeaseLost,
+    attempt_claim,
+    attempt_find,
+    attempt_finish,
+    attempt_owned,
+    attempt_pause,
+    attempt_release,
+    attempt_renew,
+    attempt_start,
+    order_of_attempt,
+)
+from modules.checkout.services.carts import cart_for_update, quantity_check
+from modules.checkout.services.orders import compensate, order_with_lines
+from modules.checkout.services.payment import payment_authorize, payment_pending, payment_prepare, payment_reverse
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompleteRequest:
+    email: str
+    shipping_address: dict[str, str]
+    payment_token: str | None
+    fingerprint: str  # hash of the canonical request body
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompleteResult:
+    status: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderPlan:
+    """What the order will be: the cart's lines, their display names, and pricing's quote for them."""
+
+    lines: list[SkuQuantity]
+    names: dict[str, str]
+    quote: Quote
+
+
+class CartChanged(Conflict):
+    """The cart changed while it was being completed; nothing was charged. Review it and complete again."""
+
+    code = "cart_changed"
+
+
+class StepsLeftBehind(Exception):
+    """Placing failed with ``cause`` and not every earlier step could be undone."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def checkout_complete(*, cart_token: str, key: str, request: CompleteRequest, customer_id: int | None = None) -> CompleteResult:
+    """Turn the cart into an order exactly once per Idempotency-Key; see the module docstring for the steps.
+
+    A contract failure (out of stock, declined, invalid voucher...) is final:
+    its response is stored and replayed for the same key. A failure that may
+    pass (a module or the gateway unavailable, a bug) frees the key for a
+    retry once everything done so far is undone; if an undo fails too, the
+    attempt is kept for the retry or ``checkout_attempts_abandon`` to finish.
+    """
+    cart = cart_get(token=cart_token)  # unknown carts are a plain 404, and claim nothing
+    if attempt_find(cart_token=cart_token, key=key) is None:
+        try:
+            return _complete_new_key(cart=cart, key=key, request=request, customer_id=customer_id)
+        except IntegrityError:
+            pass  # a concurrent first request with the same key won the insert: take the key as seen
+    return _complete_seen_key(cart_token=cart_token, key=key, request=request, customer_id=customer_id)
+
+
+def _complete_new_key(*, cart: Cart, key: str, request: CompleteRequest, customer_id: int | None) -> CompleteResult:
+    """The common case: plan from reads only, then claim the key and write the pending payment in one transaction."""
+    try:
+        plan = order_plan(cart=cart, request=request)
+    except ServiceUnavailable:
+        raise  # nothing claimed: the key stays free for the retry
+    except ContractError as error:
+        status, body = contract_error_status(error), contract_error_document(error)
+        with atomic_for(CheckoutAttempt):
+            attempt_start(
+                cart_token=cart.token,
+                key=key,
+                fingerprint=request.fingerprint,
+                state=CheckoutAttempt.State.DONE,
+                response_status=status,
+                response_body=body,
+            )
+        return CompleteResult(status=status, body=body, replayed=False)
+    with atomic_for(CheckoutAttempt):
+        attempt = attempt_start(cart_token=cart.token, key=key, fingerprint=request.fingerprint)
+        payment = Payment.objects.create(
+            order_number=attempt.order_number, **payment_pending(number=attempt.order_number, quote=plan.quote)
+        )
+    return _attempt_drive(attempt=attempt, request=request, customer_id=customer_id, resumed=False, plan=plan, payment=payment)
+
+
+def _complete_seen_key(*, cart_token: str, key: str, request: CompleteRequest, customer_id: int | None) -> CompleteResult:
+    try:
+        claimed = attempt_claim(cart_token=cart_token, key=key, fingerprint=request.fingerprint)
+    except IntegrityError:  # a concurrent first request with the same key won the insert
+        claimed = attempt_claim(cart_token=cart_token, key=key, fingerprint=request.fingerprint)
+    attempt = claimed.attempt
+    if claimed.claim is AttemptClaim.REPLAY:
+        return CompleteResult(status=attempt.response_status, body=attempt.response_body, replayed=True)
+    return _attempt_drive(
+        attempt=attempt, request=request, customer_id=customer_id, resumed=claimed.claim is AttemptClaim.RESUMED
+    )
+
+
+def _attempt_drive(
+    *,
+    attempt: CheckoutAttempt,
+    request: CompleteRequest,
+    customer_id: int | None,
+    resumed: bool,
+    plan: OrderPlan | None = None,
+    payment: Payment | None = None,
+) -> CompleteResult:
+    """Run the steps of an attempt this request owns, and store its final answer."""
+    try:
+        body = _order_place(
+            attempt=attempt, request=request, customer_id=customer_id, resumed=resumed, plan=plan, payment=payment
+        )
+        return CompleteResult(status=201, body=body, replayed=False)
+    except LeaseLost:
+        raise RequestInProgress("Another request with this Idempotency-Key took over; retry shortly.") from None
+    except StepsLeftBehind as left:
+        # Not a final answer: the retry (or the abandon task) finishes the undo, then answers for good.
+        attempt_pause(attempt)
+        raise CheckoutIncomplete(
+            f"Completing failed ({getattr(left.cause, 'code', type(left.cause).__name__)}) and is still being "
+            "undone; retry with the same Idempotency-Key."
+        ) from None
+    except ServiceUnavailable:
+        attempt_release(attempt)
+        raise
+    except ContractError as error:
+        status, body = contract_error_status(error), contract_error_document(error)
+        try:
+            attempt_finish(attempt=attempt, status=status, body=body)
+        except LeaseLost:
+            raise RequestInProgress("Another request with this Idempotency-Key took over; retry shortly.") from None
+        return CompleteResult(status=status, body=body, replayed=False)
+    except Exception:
+        attempt_release(attempt)
+        raise
+
+
+def order_plan(*, cart: Cart, request: CompleteRequest) -> OrderPlan:
+    """Check the cart can be ordered and price it; reads only (catalog and pricing)."""
+    if cart.status == Cart.Status.COMPLETED:
+        raise CartCompleted()
+    lines = [SkuQuantity(sku=line.sku, quantity=line.quantity) for line in cart.lines.all()]
+    if not lines:
+        raise InvalidInput("The cart is empty.", code="cart_empty")
+    for line in lines:
+        quantity_check(quantity=line.quantity, field=f"lines.{line.sku}.quantity")
+    variants = services().catalog.variants_get(skus=[line.sku for line in lines])
+    unavailable = [line.sku for line in lines if line.sku not in variants or not variants[line.sku].sellable]
+    if unavailable:
+        raise ItemsUnavailable("Some items are no longer for sale: " + ", ".join(unavailable), skus=unavailable)
+    quote = services().pricing.quote_create(currency=cart.currency, lines=lines, voucher_code=cart.voucher_code, email=request.email)
+    names = {sku: variant_display_name(product_name=v.product_name, variant_name=v.variant_name) for sku, v in variants.items()}
+    return OrderPlan(lines=lines, names=names, quote=quote)
+
+
+def _order_place(
+    *,
+    attempt: CheckoutAttempt,
+    request: CompleteRequest,
+    customer_id: int | None,
+    resumed: bool,
+    plan: OrderPlan | None,
+    payment: Payment | None,
+) -> dict[str, Any]:
+    """Reserve, redeem, authorize and create the order; on any failure undo what this attempt did. Return the answer."""
+    number = attempt.order_number
+    if resumed and (placed := order_of_attempt(attempt)) is not None:
+        return _attempt_answer_order(attempt=attempt, order=placed)
+    # A resumed attempt may have reserved, redeemed or authorized in its dead run: undo by number then too.
+    acted = resumed or payment is not None
+    sent = resumed  # whether the gateway may have been asked
+    try:
+        if plan is None:
+            plan = order_plan(cart=cart_get(token=attempt.cart_token), request=request)
+        quote = plan.quote
+        acted = True  # from here on, a call may have taken effect even if it failed on the way back
+        attempt_renew(attempt)
+        if resumed:
+            # The dead run may have held other lines, or used a voucher the cart no longer has.
+            services().inventory.reservation_release(reference=number)
+            services().pricing.voucher_release(reference=number)
+        services().inventory.reservation_create(reference=number, lines=plan.lines)
+        if quote.voucher_code:
+            attempt_renew(attempt)
+            services().pricing.voucher_redeem(
+                code=quote.voucher_code, reference=number, email=request.email, currency=quote.currency, subtotal=quote.subtotal
+            )
+        attempt_renew(attempt)
+        if payment is None:
+            payment = payment_prepare(number=number, quote=quote)
+        if payment.status == Payment.Status.PENDING:
+            sent = True
+            payment = payment_authorize(payment=payment, token=request.payment_token)
+        attempt_renew(attempt)
+        if payment.status != Payment.Status.AUTHORIZED or payment.amount != quote.total:
+            raise PaymentGatewayFailed("The payment changed while it was being authorized; nothing was charged.")
+        return attempt_order_create(attempt=attempt, plan=plan, request=request, customer_id=customer_id)
+    except Exception as error:
+        # A crash (the process dying: not an Exception) leaves the steps for the retry to resume.
+        if isinstance(error, LeaseLost):
+            raise  # the request that took over owns the steps now
+        placed = order_of_attempt(attempt)
+        if placed is not None:
+            return _attempt_answer_order(attempt=attempt, order=placed)  # a parallel run of this attempt placed it
+        attempt_renew(attempt, force=True)  # ``LeaseLost`` if taken over: then the undo is the new owner's, not ours
+        if acted and not attempt_undo(number=number, sent=sent):
+            raise StepsLeftBehind(error) from error
+        raise
+
+
+def _attempt_answer_order(*, attempt: CheckoutAttempt, order: Order) -> dict[str, Any]:
+    """Answer with an order this attempt placed earlier, and make that the key's final answer."""
+    body = order_document(order=order_with_lines(pk=order.pk), include_access_token=True)
+    attempt_finish(attempt=attempt, status=201, body=body)
+    return body
+
+
+def attempt_undo(*, number: str, sent: bool = True) -> bool:
+    """Void the payment, give back the voucher use and the hold of ``number``; each idempotent. Return success."""
+    return compensate(
+        [
+            lambda: services().inventory.reservation_release(reference=number),
+            lambda: services().pricing.voucher_release(reference=number),
+            lambda: payment_reverse(number=number, sent=sent),
+        ]
+    )
+
+
+def attempt_order_create(*, attempt: CheckoutAttempt, plan: OrderPlan, request: CompleteRequest, customer_id: int | None) -> dict[str, Any]:
+    """Create the order with frozen lines, publish ``OrderPlaced`` and store the key's answer, in one transaction.
+
+    Fenced: the attempt row is locked and must still be ours, so a takeover
+    (a retry, the abandon task) either waits for this order or finds it gone.
+    The authorization is already recorded, so the answer is final here.
+    """
+    number, cart_token, quote = attempt.order_number, attempt.cart_token, plan.quote
+    places = max(-quote.subtotal.as_tuple().exponent, 0)
+    with atomic_for(Order):
+        if not attempt_owned(attempt).select_for_update().exists():
+            raise LeaseLost()
+        cart = cart_for_update(token=cart_token)
+        if {line.sku: line.quantity for line in cart.lines.all()} != {line.sku: line.quantity for line in quote.lines}:
+            raise CartChanged()
+        order = Order.objects.create(
+            number=number,
+            access_token=secrets.token_urlsafe(32),
+            email=request.email,
+            currency=quote.currency,
+            subtotal=quote.subtotal,
+            discount_total=quote.discount_total,
+            total=quote.total,
+            amount_places=places,
+            voucher_code=quote.voucher_code,
+            shipping_address=request.shipping_address,
+            customer_id=customer_id,
+            cart_token=cart_token,
+        )
+        frozen = [
+            OrderLineData(
+                sku=line.sku,
+                name=plan.names.get(line.sku, line.sku),
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                total=line.total,
+            )
+            for line in quote.lines
+        ]
+        lines = OrderLine.objects.bulk_create(
+            [
+                OrderLine(
+                    order=order, sku=l.sku, name=l.name, quantity=l.quantity, unit_price=l.unit_price, discount=l.discount, total=l.total
+                )
+                for l in frozen
+            ]
+        )
+        cart.status = Cart.Status.COMPLETED
+        cart.order_number = number
+        cart.save(update_fields=["status", "order_number", "updated_at"])
+        publish(
+            OrderPlaced(
+                order_number=number,
+                reservation_reference=number,
+                email=request.email,
+                currency=quote.currency,
+                lines=tuple(frozen),
+                subtotal=quote.subtotal,
+                discount_total=quote.discount_total,
+                total=quote.total,
+                voucher_code=quote.voucher_code,
+            )
+        )
+        body = order_document(order=order, lines=lines, include_access_token=True)
+        attempt_finish(attempt=attempt, status=201, body=body)
+    return body

@@ -1,0 +1,147 @@
+"""The order lifecycle after it was placed: settle (stock, then money), cancel, fulfil, confirm."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from contracts.checkout import InvalidTransition, OrderCancelled, OrderFulfilled, OrderNotFound
+from contracts.container import services
+from contracts.events import publish
+from contracts.inventory import OutOfStock
+from kernel.transactions import atomic_for
+from modules.checkout.models import Order, Payment
+from modules.checkout.selectors import order_document, order_get
+from modules.checkout.services.payment import (
+    payment_capture_at_gateway,
+    payment_move,
+    payment_refund_at_gateway,
+    payment_reverse,
+)
+
+logger = logging.getLogger(__name__)
+
+_CANCELLABLE = (Order.Status.PLACED, Order.Status.PAID)
+
+
+def order_with_lines(*, pk: int) -> Order:
+    """Read the order ``pk`` again, with its lines."""
+    return Order.objects.prefetch_related("lines").get(pk=pk)
+
+
+def compensate(undo: list[Callable[[], None]]) -> bool:
+    """Run the undo steps, last first, each even if another fails; return whether all succeeded."""
+    complete = True
+    for step in reversed(undo):
+        try:
+            step()
+        except Exception:
+            logger.exception("compensation step failed; it is retried later")
+            complete = False
+    return complete
+
+
+def order_settle(*, number: str) -> Order:
+    """Commit the stock of a placed order, then capture its payment; idempotent (the OrderPlaced subscriber).
+
+    The stock is committed first: money is only taken for goods the shop
+    holds. If the stock is gone for good (its hold expired and it was sold),
+    the order is cancelled, which voids the payment and gives the voucher back.
+    """
+    order = order_get(number=number)
+    if order.status != Order.Status.PLACED:
+        return order
+    try:
+        services().inventory.reservation_commit(reference=number, order_number=number)
+    except OutOfStock:
+        logger.error("stock of %s is gone; the order is cancelled", number)
+        return order_cancel(number=number)
+    payment = Payment.objects.filter(order_number=number).first()
+    if payment is None or payment.status == Payment.Status.CAPTURED:
+        return order
+    if payment.status != Payment.Status.AUTHORIZED:
+        # Placed without a live authorization: never expected; fail loudly so the bus retries and dead-letters.
+        raise RuntimeError(f"order {number} is placed but its payment is {payment.status}")
+    if not Order.objects.filter(pk=order.pk, status=Order.Status.PLACED).exists():
+        return order_get(number=number)  # cancelled meanwhile: void, do not capture
+    payment_capture_at_gateway(payment)
+    with atomic_for(Order):
+        # Locked, so a parallel settle or cancel is seen as it is, never guessed.
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        current = Payment.objects.select_for_update().get(pk=payment.pk)
+        voided_meanwhile = current.status == Payment.Status.VOIDED
+        if current.status == Payment.Status.AUTHORIZED:
+            current.status = Payment.Status.CAPTURED
+            current.save(update_fields=["status", "updated_at"])
+            if order.status == Order.Status.PLACED:
+                order.status = Order.Status.PAID
+                order.save(update_fields=["status", "updated_at"])
+    if voided_meanwhile:  # a cancel voided it while the capture went through: the money goes back
+        payment_refund_at_gateway(payment)
+        payment_move(payment=payment, source=Payment.Status.VOIDED, target=Payment.Status.REFUNDED)
+    elif order.status == Order.Status.CANCELLED:
+        payment_reverse(number=number)  # cancelled while we captured: refund what we just took
+    return order
+
+
+def order_cancel(*, number: str) -> Order:
+    """Cancel an order not yet fulfilled; return its stock, release its voucher, void or refund its payment.
+
+    The steps run here, outside our transaction, and again in the
+    OrderCancelled subscribers (checkout's own reverses the payment), so a
+    step that fails now is retried by the event bus.
+    """
+    with atomic_for(Order):
+        order = Order.objects.select_for_update().filter(number=number).first()
+        if order is None:
+            raise OrderNotFound()
+        if order.status not in _CANCELLABLE:
+            raise InvalidTransition(f"An order that is {order.status} cannot be cancelled.", order_status=order.status)
+        order.status = Order.Status.CANCELLED
+        order.save(update_fields=["status", "updated_at"])
+        publish(OrderCancelled(order_number=number, voucher_code=order.voucher_code))
+    compensate(
+        [
+            lambda: services().inventory.order_stock_return(order_number=number),
+            lambda: services().inventory.reservation_release(reference=number),
+            lambda: services().pricing.voucher_release(reference=number),
+            lambda: payment_reverse(number=number),
+        ]
+    )
+    return order_with_lines(pk=order.pk)
+
+
+def order_fulfil(*, number: str) -> Order:
+    """Mark a paid order fulfilled."""
+    with atomic_for(Order):
+        order = Order.objects.select_for_update().filter(number=number).first()
+        if order is None:
+            raise OrderNotFound()
+        if order.status != Order.Status.PAID:
+            raise InvalidTransition(f"Only a paid order can be fulfilled; this one is {order.status}.", order_status=order.status)
+        order.status = Order.Status.FULFILLED
+        order.save(update_fields=["status", "updated_at"])
+        publish(OrderFulfilled(order_number=number))
+    return order_with_lines(pk=order.pk)
+
+
+def order_payment_reverse(*, number: str) -> None:
+    """Void or refund the payment of a cancelled order; idempotent (the OrderCancelled subscriber)."""
+    if Order.objects.filter(number=number, status=Order.Status.CANCELLED).exists():
+        payment_reverse(number=number)
+
+
+def order_confirmation_send(*, number: str) -> None:
+    """Email the order confirmation through Django's email framework (the OrderPlaced subscriber)."""
+    order = order_get(number=number)
+    document = order_document(order=order)
+    lines = "\n".join(f"  {l['quantity']} × {l['name']} ({l['sku']}): {l['total']} {order.currency}" for l in document["lines"])
+    send_mail(
+        subject=f"Your order {order.number}",
+        message=f"Thank you for your order {order.number}.\n\n{lines}\n\nTotal: {document['total']} {order.currency}\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[order.email],
+    )
