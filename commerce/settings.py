@@ -220,6 +220,11 @@ EVENTS_BACKOFF_MAX_SECONDS = env_int("EVENTS_BACKOFF_MAX_SECONDS", 15 * 60)
 # A dispatched delivery not finished after this long is dispatched again by the sweeper.
 EVENTS_DISPATCH_LEASE_SECONDS = env_int("EVENTS_DISPATCH_LEASE_SECONDS", 5 * 60)
 EVENTS_SWEEP_INTERVAL_SECONDS = env_int("EVENTS_SWEEP_INTERVAL_SECONDS", 30)
+# Without a broker: "thread" delivers after the response, in a thread of the process that published;
+# "inline" delivers right after commit, inside the publishing request (the test suite's default).
+EVENTS_EMBEDDED_DELIVERY = os.environ.get("EVENTS_EMBEDDED_DELIVERY", "thread")
+if EVENTS_EMBEDDED_DELIVERY not in ("thread", "inline"):
+    raise ImproperlyConfigured("EVENTS_EMBEDDED_DELIVERY must be 'thread' or 'inline'")
 
 
 # --- Domain settings -------------------------------------------------------
@@ -235,6 +240,8 @@ INVENTORY_LOW_STOCK_THRESHOLD = env_int("INVENTORY_LOW_STOCK_THRESHOLD", 5)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@example.com")
+# A mail server that accepts the connection and never answers must not hold a delivery forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 LOGGING = {
     "version": 1,

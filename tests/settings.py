@@ -15,6 +15,10 @@ from commerce.settings import DATABASES  # noqa: E402
 
 INSTALLED_APPS = [*INSTALLED_APPS[:-1], "tests.eventprobe", INSTALLED_APPS[-1]]  # noqa: F405
 
+# Deliveries run right after commit, in the test's thread, so a test sees their effects at once;
+# tests/eventbus/test_delivery_thread.py covers the production default ("thread").
+EVENTS_EMBEDDED_DELIVERY = "inline"
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from commerce.eventbus.delivery_thread import delivery_thread
 from commerce.eventbus.models import Delivery, DeliveryAttempt, InboxEntry, OutboxEvent
 from commerce.routers import module_database
 from contracts.codec import from_primitive, to_primitive
@@ -87,11 +88,11 @@ def deliveries_dispatch(*, alias: str, delivery_ids: Iterable[int], sweep_due: b
     """
     ids = list(delivery_ids)
     if not broker_configured():
-        for delivery_id in ids:
-            delivery_attempt(delivery_id=delivery_id, alias=alias)
-        if sweep_due:
-            # No beat runs in the embedded mode: each new event also brings a few due retries along.
-            events_sweep(limit=EMBEDDED_SWEEP_BATCH, sweep_due=False)
+        if settings.EVENTS_EMBEDDED_DELIVERY == "thread" and not delivery_thread.is_current():
+            # After the response: no subscriber's latency inside the request that published.
+            delivery_thread.submit(work=partial(_deliver_here, sweep_due=sweep_due), alias=alias, delivery_ids=ids)
+        else:
+            _deliver_here(alias, ids, sweep_due=sweep_due)
         return
     from commerce.eventbus.tasks import deliver
 
@@ -103,6 +104,15 @@ def deliveries_dispatch(*, alias: str, delivery_ids: Iterable[int], sweep_due: b
             Delivery.objects.using(alias).filter(pk=delivery_id, state__in=ACTIVE_STATES).update(
                 next_attempt_at=timezone.now()
             )
+
+
+def _deliver_here(alias: str, delivery_ids: Iterable[int], *, sweep_due: bool) -> None:
+    """Deliver in this thread, now (the embedded mode)."""
+    for delivery_id in delivery_ids:
+        delivery_attempt(delivery_id=delivery_id, alias=alias)
+    if sweep_due:
+        # No beat runs in the embedded mode: each new event also brings a few due retries along.
+        events_sweep(limit=EMBEDDED_SWEEP_BATCH, sweep_due=False)
 
 
 def _backoff_seconds(attempts: int) -> int:
