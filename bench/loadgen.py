@@ -3,7 +3,7 @@
 Run by ``bench/storefront.py`` as a subprocess, so the clients never share a
 GIL with the bench or the server:
 
-    python bench/loadgen.py SPEC.json   # prints one JSON document with the figures
+    python bench/loadgen.py SPEC.json [--summary]   # prints the raw figures (or their summary) as JSON
 
 The spec names the server (loopback only), the flow, the number of concurrent
 clients, and the bounds: a flow is started only before ``seconds`` have passed
@@ -51,17 +51,69 @@ class Step:
     counted: int = 0  # responses that carried the SQL header
     statuses: dict[str, int] = field(default_factory=dict)
 
-    def summary(self) -> dict:
-        out = percentiles(self.latencies)
-        out.update(
-            requests=len(self.latencies),
-            errors=self.errors,
-            refusals=self.refusals,
-            statuses=self.statuses,
-            sql_per_request=round(self.sql / self.counted, 2) if self.counted else None,
-            tx_per_request=round(self.tx / self.counted, 2) if self.counted else None,
-        )
-        return out
+    def raw(self) -> dict:
+        return {
+            "latencies": self.latencies,
+            "errors": self.errors,
+            "refusals": self.refusals,
+            "sql": self.sql,
+            "tx": self.tx,
+            "counted": self.counted,
+            "statuses": self.statuses,
+        }
+
+
+def _merge_steps(raws: list[dict]) -> dict:
+    merged = {"latencies": [], "errors": 0, "refusals": 0, "sql": 0, "tx": 0, "counted": 0, "statuses": {}}
+    for raw in raws:
+        merged["latencies"] += raw["latencies"]
+        for key in ("errors", "refusals", "sql", "tx", "counted"):
+            merged[key] += raw[key]
+        for status, n in raw["statuses"].items():
+            merged["statuses"][status] = merged["statuses"].get(status, 0) + n
+    return merged
+
+
+def _step_summary(raw: dict) -> dict:
+    out = percentiles(raw["latencies"])
+    out.update(
+        requests=len(raw["latencies"]),
+        errors=raw["errors"],
+        refusals=raw["refusals"],
+        statuses=raw["statuses"],
+        sql_per_request=round(raw["sql"] / raw["counted"], 2) if raw["counted"] else None,
+        tx_per_request=round(raw["tx"] / raw["counted"], 2) if raw["counted"] else None,
+    )
+    return out
+
+
+def summarize(parts: list[dict]) -> dict:
+    """Merge the raw figures of one or more load generator processes that ran side by side into one summary."""
+    elapsed = max(part["elapsed_s"] for part in parts)
+    flow = _merge_steps([part["flow"] for part in parts])
+    ok = len(flow["latencies"])
+    last_success = max(part["last_success_s"] for part in parts)
+    names = list(dict.fromkeys(name for part in parts for name in part["steps"]))
+    steps = {name: _step_summary(_merge_steps([p["steps"][name] for p in parts if name in p["steps"]])) for name in names}
+    summary = _step_summary(flow)
+    requests = sum(step["requests"] for step in steps.values())
+    summary.update(
+        flow=parts[0]["flow_kind"],
+        concurrency=sum(part["concurrency"] for part in parts),
+        processes=len(parts),
+        elapsed_s=round(elapsed, 3),
+        ok=ok,
+        rate=round(ok / elapsed, 2) if elapsed > 0 else 0.0,
+        # Until the last success: for a hot SKU, the rate while there was stock to sell.
+        rate_until_last_success=round(ok / last_success, 2) if ok and last_success > 0 else 0.0,
+        requests_total=requests,
+        # CPU seconds the clients used per second of the run: near ``processes``, the load generator set the pace.
+        loadgen_cpu_share=round(sum(part["cpu_s"] for part in parts) / elapsed, 3) if elapsed > 0 else None,
+        request_rate=round(requests / elapsed, 2) if elapsed > 0 else 0.0,
+        steps=steps,
+        error_samples=[sample for part in parts for sample in part["error_samples"]][:ERROR_SAMPLES],
+    )
+    return summary
 
 
 def percentiles(values: list[float]) -> dict:
@@ -75,84 +127,130 @@ def percentiles(values: list[float]) -> dict:
     return {"p50_ms": at(0.50), "p95_ms": at(0.95), "p99_ms": at(0.99), "mean_ms": round(sum(ordered) / len(ordered) * 1000, 2)}
 
 
+class _Protocol(asyncio.Protocol):
+    """One TCP connection: writes a request, collects its response (Content-Length, chunked, or until close)."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future | None = None
+        self.head: tuple[int, dict[str, str], int] | None = None
+        self.eof = False
+        self.closed = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        self._complete()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._complete()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = self.eof = True
+        self._complete()
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(HttpError("connection closed before the response was complete"))
+
+    def send(self, payload: bytes) -> asyncio.Future:
+        self.buffer.clear()
+        self.head = None
+        self.waiter = asyncio.get_running_loop().create_future()
+        assert self.transport is not None
+        self.transport.write(payload)
+        return self.waiter
+
+    def _complete(self) -> None:
+        waiter = self.waiter
+        if waiter is None or waiter.done():
+            return
+        buffer = self.buffer
+        if self.head is None:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            status_line, *lines = bytes(buffer[:end]).decode("latin-1").split("\r\n")
+            parts = status_line.split(" ", 2)
+            if len(parts) < 2 or not parts[0].startswith("HTTP/1."):
+                waiter.set_exception(HttpError(f"bad status line {status_line!r}"))
+                return
+            headers = {}
+            for line in lines:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+            if parts[0] == "HTTP/1.0":
+                headers["connection"] = "close"
+            self.head = (int(parts[1]), headers, end + 4)
+        status, headers, start = self.head
+        if status in (204, 304):
+            body: bytes | None = b""
+        elif "content-length" in headers:
+            length = int(headers["content-length"])
+            body = bytes(buffer[start : start + length]) if len(buffer) - start >= length else None
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            body = self._chunked(start)
+        else:
+            headers["connection"] = "close"
+            body = bytes(buffer[start:]) if self.eof else None
+        if body is not None:
+            waiter.set_result((status, headers, body))
+
+    def _chunked(self, position: int) -> bytes | None:
+        buffer, chunks = self.buffer, []
+        while True:
+            line_end = buffer.find(b"\r\n", position)
+            if line_end < 0:
+                return None
+            size = int(bytes(buffer[position:line_end]).split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                return b"".join(chunks) if buffer.find(b"\r\n", line_end + 2) >= 0 else None
+            if len(buffer) < line_end + 2 + size + 2:
+                return None
+            chunks.append(bytes(buffer[line_end + 2 : line_end + 2 + size]))
+            position = line_end + 2 + size + 2
+
+
 class Connection:
-    """One client's HTTP/1.1 connection, reopened whenever the server closes it."""
+    """One client's HTTP/1.1 connection, reopened whenever the server closes it (gunicorn's sync workers always do)."""
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+        self.protocol: _Protocol | None = None
 
     async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            try:
-                await self.writer.wait_closed()
-            except OSError:
-                pass
-        self.reader = self.writer = None
+        if self.protocol is not None and self.protocol.transport is not None:
+            self.protocol.transport.close()
+        self.protocol = None
 
     async def request(
         self, method: str, path: str, *, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, dict[str, str], bytes]:
-        reused = self.writer is not None
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Accept: application/json"]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        if body is not None:
+            lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+        payload = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
+        reused = self.protocol is not None and not self.protocol.closed
         try:
-            return await self._request(method, path, body, headers or {})
-        except (HttpError, ConnectionError, asyncio.IncompleteReadError):
+            return await self._exchange(payload)
+        except (HttpError, ConnectionError):
             await self.close()
             if not reused:
                 raise
         # A kept-alive connection the server had already closed: nothing was answered, so send it once more.
-        return await self._request(method, path, body, headers or {})
+        return await self._exchange(payload)
 
-    async def _request(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Accept: application/json"]
-        lines += [f"{name}: {value}" for name, value in headers.items()]
-        if body is not None:
-            lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b""))
-        await self.writer.drain()
-        assert self.reader is not None
-        try:
-            head = await self.reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError as error:
-            raise HttpError("connection closed before the status line") from error
-        status_line, *header_lines = head.decode("latin-1").split("\r\n")
-        parts = status_line.split(" ", 2)
-        if len(parts) < 2 or not parts[0].startswith("HTTP/1."):
-            raise HttpError(f"bad status line {status_line!r}")
-        status = int(parts[1])
-        response_headers: dict[str, str] = {}
-        for line in header_lines:
-            if line:
-                name, _, value = line.partition(":")
-                response_headers[name.strip().lower()] = value.strip()
-        if method == "HEAD" or status in (204, 304):
-            payload = b""
-        elif "content-length" in response_headers:
-            payload = await self.reader.readexactly(int(response_headers["content-length"]))
-        elif response_headers.get("transfer-encoding", "").lower() == "chunked":
-            payload = await self._chunked()
-        else:
-            payload = await self.reader.read()
-            response_headers["connection"] = "close"
-        if response_headers.get("connection", "").lower() == "close" or parts[0] == "HTTP/1.0":
+    async def _exchange(self, payload: bytes) -> tuple[int, dict[str, str], bytes]:
+        if self.protocol is None or self.protocol.closed:
+            _, self.protocol = await asyncio.get_running_loop().create_connection(_Protocol, self.host, self.port)
+        status, headers, body = await self.protocol.send(payload)
+        if headers.get("connection", "").lower() == "close":
             await self.close()
-        return status, response_headers, payload
-
-    async def _chunked(self) -> bytes:
-        assert self.reader is not None
-        chunks = []
-        while True:
-            size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0].strip(), 16)
-            if size == 0:
-                while (await self.reader.readuntil(b"\r\n")) != b"\r\n":
-                    pass
-                return b"".join(chunks)
-            chunks.append(await self.reader.readexactly(size))
-            await self.reader.readexactly(2)
+        return status, headers, body
 
 
 def is_refusal(status: int, body: bytes) -> bool:
@@ -208,10 +306,9 @@ class Runner:
         body = json.dumps(payload).encode() if payload is not None else None
         started = time.perf_counter()
         try:
-            status, response_headers, answer = await asyncio.wait_for(
-                conn.request(method, path, body=body, headers=headers), REQUEST_TIMEOUT
-            )
-        except (OSError, HttpError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError) as error:
+            async with asyncio.timeout(REQUEST_TIMEOUT):
+                status, response_headers, answer = await conn.request(method, path, body=body, headers=headers)
+        except (OSError, HttpError, TimeoutError, ValueError) as error:
             step.latencies.append(time.perf_counter() - started)
             step.errors += 1
             step.statuses["exception"] = step.statuses.get("exception", 0) + 1
@@ -298,28 +395,19 @@ class Runner:
         spec = self.spec
         if spec["host"] not in ("127.0.0.1", "::1", "localhost"):
             raise SystemExit("loopback only")
-        started = time.monotonic()
+        started, cpu_started = time.monotonic(), time.process_time()
         self.deadline = started + spec["seconds"]
         await asyncio.gather(*(self.client(i) for i in range(spec["concurrency"])))
-        ended = time.monotonic()
-        elapsed = ended - started
-        ok = len(self.flow.latencies)
-        summary = self.flow.summary()
-        summary.update(
-            flow=spec["flow"],
-            concurrency=spec["concurrency"],
-            elapsed_s=round(elapsed, 3),
-            ok=ok,
-            rate=round(ok / elapsed, 2) if elapsed > 0 else 0.0,
-            # Until the last success: for a hot SKU, the rate while there was stock to sell.
-            rate_until_last_success=round(ok / (self.last_success - started), 2) if ok and self.last_success > started else 0.0,
-            steps={name: step.summary() for name, step in self.steps.items()},
-            error_samples=self.error_samples,
-        )
-        requests = sum(len(s.latencies) for s in self.steps.values())
-        summary["requests_total"] = requests
-        summary["request_rate"] = round(requests / elapsed, 2) if elapsed > 0 else 0.0
-        return summary
+        return {
+            "cpu_s": time.process_time() - cpu_started,
+            "flow_kind": spec["flow"],
+            "concurrency": spec["concurrency"],
+            "elapsed_s": time.monotonic() - started,
+            "last_success_s": self.last_success - started if self.last_success else 0.0,
+            "flow": self.flow.raw(),
+            "steps": {name: step.raw() for name, step in self.steps.items()},
+            "error_samples": self.error_samples,
+        }
 
 
 def main() -> None:
@@ -328,8 +416,8 @@ def main() -> None:
     spec.setdefault("host", "127.0.0.1")
     spec.setdefault("max_flows", 10_000_000)
     spec.setdefault("currency", "EUR")
-    result = asyncio.run(Runner(spec).run())
-    sys.stdout.write(json.dumps(result) + "\n")
+    raw = asyncio.run(Runner(spec).run())
+    sys.stdout.write(json.dumps(summarize([raw]) if "--summary" in sys.argv else raw) + "\n")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-from bench import shop  # noqa: E402
+from bench import loadgen, shop  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/commerce_bench"
 PAGE_SIZE = 24
@@ -167,22 +167,38 @@ def wait_ready(base: str, path: str, processes: Processes, name: str, timeout: f
     raise SystemExit(f"{name} not ready at {base}{path}: {last}")
 
 
-def load(spec: dict, *, logs: Path, processes: Processes) -> dict:
-    """Run one load generator process to completion and return its figures."""
-    spec_path = logs / f"spec-{spec['name'].replace(' ', '_').replace('/', '_')}.json"
-    spec_path.write_text(json.dumps(spec))
-    process = subprocess.Popen(
-        [PYTHON, str(ROOT / "bench" / "loadgen.py"), str(spec_path)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True, start_new_session=True,
-    )
-    processes.running["loadgen"] = process
+def load(spec: dict, *, logs: Path, processes: Processes, procs: int) -> dict:
+    """Run the load generator in ``procs`` processes side by side (the clients split between them); merge their figures."""
+    procs = max(1, min(procs, spec["concurrency"]))
+    slug = spec["name"].replace(" ", "_").replace("/", "_")
+    running = []
+    for index in range(procs):
+        part = {
+            **spec,
+            "concurrency": spec["concurrency"] // procs + (1 if index < spec["concurrency"] % procs else 0),
+            "max_flows": math.ceil(spec.get("max_flows", 10_000_000) / procs),
+            "seed": f"{spec.get('seed', 1)}-{index}",
+        }
+        spec_path = logs / f"spec-{slug}-{index}.json"
+        spec_path.write_text(json.dumps(part))
+        process = subprocess.Popen(
+            [PYTHON, str(ROOT / "bench" / "loadgen.py"), str(spec_path)],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        processes.running[f"loadgen-{index}"] = process
+        running.append(process)
+    outputs = []
     try:
-        out, _ = process.communicate(timeout=spec["seconds"] + 120)
+        for process in running:
+            out, _ = process.communicate(timeout=spec["seconds"] + 120)
+            outputs.append(out)
     finally:
-        processes.stop("loadgen")
-    if process.returncode:
+        for index in range(procs):
+            processes.stop(f"loadgen-{index}")
+    if any(process.returncode for process in running):
         raise SystemExit(f"the load generator failed on {spec['name']}")
-    return json.loads(out)
+    figures = loadgen.summarize([json.loads(out) for out in outputs])
+    return figures
 
 
 # --- setup -------------------------------------------------------------------------------------
@@ -263,6 +279,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per flow (default 10)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per flow before measuring (default 2)")
+    parser.add_argument("--loadgen-procs", type=int, default=1,
+                        help="load generator processes, the clients split between them (default 1)")
     parser.add_argument("--sqlite", action="store_true", help="SQLite in a temporary directory instead of PostgreSQL")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
                         help=f"PostgreSQL database to drop, create and use (default DATABASE_URL or {DEFAULT_DATABASE_URL})")
@@ -275,6 +293,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="first port to try (the bare view uses the next); default: any free")
     parser.add_argument("--flows", default="listing,detail,availability,cart,checkout,hot,probes",
                         help="which flows to run, comma-separated (the ceiling always runs)")
+    parser.add_argument("--seed-only", action="store_true", help="create, migrate and seed the database, print the times, stop")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench"), help="where the JSON goes (default var/bench/)")
     args = parser.parse_args()
     flows = {f.strip() for f in args.flows.split(",") if f.strip()}
@@ -347,6 +366,11 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
              "--hot-stock", str(args.hot_stock)], env, capture=True).strip().splitlines()[-1]
     )
 
+    if args.seed_only:
+        print(f"seeding {seed['products']} products / {seed['skus']} SKUs: "
+              + ", ".join(f"{k} {v:.1f}s" for k, v in seed["seconds"].items()))
+        return
+
     # The servers.
     port = free_port(args.port)
     bare_port = free_port(port + 1 if args.port else 0)
@@ -394,10 +418,11 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
     def measure(name: str, spec: dict, port_: int, *, warm: bool = True) -> dict:
         spec = {**common, **spec, "port": port_, "name": name}
         if warm and args.warmup > 0:
-            load({**spec, "seconds": args.warmup, "name": name + " warm-up", "seed": 99}, logs=logs, processes=processes)
-        figures = load(spec, logs=logs, processes=processes)
+            load({**spec, "seconds": args.warmup, "name": name + " warm-up", "seed": 99}, logs=logs, processes=processes,
+                 procs=args.loadgen_procs)
+        figures = load(spec, logs=logs, processes=processes, procs=args.loadgen_procs)
         print(f"  measured {name}: {figures['rate']:.1f}/s, p95 {fmt(figures['p95_ms'])} ms, "
-              f"{figures['errors']} errors", flush=True)
+              f"{figures['errors']} errors, load generator CPU {figures['loadgen_cpu_share']}", flush=True)
         for sample in figures["error_samples"][:3]:
             print(f"    error sample: {sample}", flush=True)
         return figures
@@ -465,6 +490,10 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
     print("  rate: requests/s; for cart, flows/s; for checkout and hot SKU, completed orders/s (p50/p95/p99 of the whole "
           "order). SQL and tx: statements and commits per request, summed over a flow's requests. "
           "× bare: rate / the bare view's req/s.")
+    bare = results["bare view (ceiling)"]
+    if bare.get("loadgen_cpu_share") and bare["loadgen_cpu_share"] > 0.8 * bare["processes"]:
+        print(f"  NOTE: the load generator used {bare['loadgen_cpu_share']:.2f} CPU-seconds per second on the bare view: "
+              f"it may have set the ceiling's pace (try --loadgen-procs {bare['processes'] + 1}).")
     if hot_check is not None:
         verdict = "exactly the stock sold" if hot_check["exact"] else "NOT exactly the stock sold"
         print(f"hot SKU {hot_check['sku']}: stock {hot_check['stock']}, ordered {hot_check['ordered_quantity']} in "
