@@ -19,12 +19,12 @@ _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 _CONTROL = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN)\b", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(repr=False)
 class SqlCount:
     statements: list[str] = field(default_factory=list)
     transactions: int = 0
 
-    def __str__(self) -> str:
+    def __repr__(self) -> str:
         lines = "\n".join(f"  {s[:160]}" for s in self.statements)
         return f"{len(self.statements)} statements in {self.transactions} transactions:\n{lines}"
 
@@ -38,24 +38,27 @@ def sql_count(*, exclude_tables: tuple[str, ...] = ()) -> Iterator[SqlCount]:
     bookkeeping, such as the test payment gateway's ledger).
     """
     count = SqlCount()
+    ours: dict[str, bool] = {}  # per database: has the open transaction run a statement we count?
 
-    def wrapper_for(connection):
+    def wrapper_for(alias, connection):
         def wrapper(execute, sql, params, many, context):
             if any(f'"{table}"' in sql for table in exclude_tables):
                 return execute(sql, params, many, context)
             if not _CONTROL.match(sql):
                 count.statements.append(sql)
-                if _WRITE.match(sql) and connection.get_autocommit():
-                    count.transactions += 1
+                if connection.get_autocommit():
+                    count.transactions += bool(_WRITE.match(sql))
+                else:
+                    ours[alias] = True
             return execute(sql, params, many, context)
 
         return wrapper
 
-    def commit_for(connection):
+    def commit_for(alias, connection):
         real = connection.commit
 
         def commit():
-            count.transactions += 1
+            count.transactions += ours.pop(alias, False)
             return real()
 
         return commit
@@ -63,6 +66,6 @@ def sql_count(*, exclude_tables: tuple[str, ...] = ()) -> Iterator[SqlCount]:
     with ExitStack() as stack:
         for alias in connections:
             connection = connections[alias]
-            stack.enter_context(connection.execute_wrapper(wrapper_for(connection)))
-            stack.enter_context(mock.patch.object(connection, "commit", commit_for(connection)))
+            stack.enter_context(connection.execute_wrapper(wrapper_for(alias, connection)))
+            stack.enter_context(mock.patch.object(connection, "commit", commit_for(alias, connection)))
         yield count

@@ -31,8 +31,9 @@ ADD_LINE_STATEMENTS = 9
 COMPLETE_STATEMENTS = 30
 # The claim (with the pending payment), inventory's reservation, the authorization's record, the order.
 COMPLETE_TRANSACTIONS = 4
-# A voucher adds pricing's redemption: its lookup and its use, in a transaction of pricing's own.
-VOUCHER_EXTRA_STATEMENTS, VOUCHER_EXTRA_TRANSACTIONS = 4, 1
+# A voucher adds its lookup to the quote (1) and pricing's redemption in a transaction of its own (5: the voucher
+# read, locked, the reference checked, the use counted conditionally, the redemption written).
+VOUCHER_EXTRA_STATEMENTS, VOUCHER_EXTRA_TRANSACTIONS = 6, 1
 
 
 @pytest.fixture(autouse=True)
