@@ -102,7 +102,13 @@ class OrderLineOut(serializers.Serializer):
 
 class OrderOut(serializers.Serializer):
     number = serializers.CharField()
-    status = serializers.ChoiceField(choices=["placed", "paid", "cancelled", "fulfilled"])
+    status = serializers.ChoiceField(
+        choices=["placed", "paid", "cancelled", "fulfilled"],
+        help_text=(
+            "The answer to complete is `placed`: stock is committed and the payment captured right after, "
+            "and the order then reads `paid` (or `cancelled`, if its stock was gone for good)."
+        ),
+    )
     email = serializers.EmailField()
     currency = serializers.CharField()
     lines = OrderLineOut(many=True)

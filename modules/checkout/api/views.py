@@ -102,6 +102,11 @@ class CartCompleteView(APIView):
         request=CompleteSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
         responses={201: OrderOut},
+        description=(
+            "Place the order: prices are the server's, stock is reserved, the payment authorized, and the order "
+            "answered with status `placed`. Settling (committing the stock, capturing the payment) and the "
+            "confirmation email follow right after the answer; read the order to see it `paid`."
+        ),
     )
     def post(self, request: Request, token: str) -> Response:
         key = request.headers.get("Idempotency-Key", "").strip()
