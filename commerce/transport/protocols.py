@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing
 from typing import Any
@@ -19,8 +20,12 @@ CONTRACT_PROTOCOLS: dict[str, type] = {
 }
 
 
+@functools.cache
 def contract_methods(protocol: type) -> dict[str, dict[str, Any]]:
-    """Return each public method of ``protocol`` with its resolved parameter and return types."""
+    """Return each public method of ``protocol`` with its resolved parameter and return types.
+
+    Cached: resolving type hints is slow, and a Protocol never changes in a running process.
+    """
     return {
         name: typing.get_type_hints(member)
         for name, member in inspect.getmembers(protocol, inspect.isfunction)
