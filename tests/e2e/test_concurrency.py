@@ -20,7 +20,7 @@ from tests.e2e.conftest import availability, complete_body
 
 
 # Every database: the shop also runs with each module in a database of its own (make test-split).
-pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, databases="__all__")]
 
 
 def run_together(calls):

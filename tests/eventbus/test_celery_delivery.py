@@ -25,7 +25,7 @@ from commerce.eventbus.tests.conftest import order_placed
 from contracts.events import publish
 from tests.eventprobe.models import ProbeEffect, ProbeSwitch
 
-pytestmark = [pytest.mark.services, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.services, pytest.mark.celery_worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBES = ("eventprobe.record", "eventprobe.flaky")

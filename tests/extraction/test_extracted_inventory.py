@@ -128,6 +128,7 @@ def cart_with(api_client, sku: str, quantity: int) -> str:
     return token
 
 
+@pytest.mark.slow
 def test_checkout_runs_unchanged_against_an_extracted_inventory_service(inventory_service, inventory_elsewhere, api_client):
     token = cart_with(api_client, "TEE-M", 2)
     cart = api_client.get(f"/api/v1/checkout/carts/{token}/").json()
@@ -167,6 +168,7 @@ class AnswersLostAfterTheOrder:
         return getattr(self.inner, name)
 
 
+@pytest.mark.slow
 def test_events_reach_the_extracted_module_and_finish_what_the_calls_could_not(
     inventory_service, inventory_elsewhere, api_client, tmp_path
 ):
