@@ -6,10 +6,13 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from kernel.pagination import CountedRange
+from kernel.renderers import ORJSONRenderer
 from modules.catalog import selectors
 from modules.catalog.api.serializers import (
     ORDERINGS,
@@ -34,6 +37,11 @@ LISTING_PARAMETERS = [
 ]
 
 
+def _renderers() -> list[Any]:
+    """Return the configured renderers with DRF's JSON renderer swapped for the orjson one (same bytes, less CPU)."""
+    return [ORJSONRenderer if r is JSONRenderer else r for r in api_settings.DEFAULT_RENDERER_CLASSES]
+
+
 def _skus(products: list[ProductCard]) -> list[str]:
     return [v.sku for p in products for v in p.variants]
 
@@ -45,6 +53,7 @@ def _degraded_headers(offers: Offers | None) -> dict[str, str]:
 class CategoryListView(ListAPIView):
     """The category tree, parents before children: ``slug``, ``name``, ``parent`` (slug or null), ``path``."""
 
+    renderer_classes = _renderers()
     serializer_class = CategorySerializer
 
     def get_queryset(self) -> Any:
@@ -59,6 +68,7 @@ class ProductListView(ListAPIView):
     header.
     """
 
+    renderer_classes = _renderers()
     serializer_class = ProductSerializer
 
     @extend_schema(parameters=LISTING_PARAMETERS)
@@ -99,6 +109,7 @@ class ProductListView(ListAPIView):
 class ProductDetailView(RetrieveAPIView):
     """One visible product with its active variants; 404 when unknown, unpublished or without an active variant."""
 
+    renderer_classes = _renderers()
     serializer_class = ProductSerializer
 
     @extend_schema(parameters=[CURRENCY_PARAMETER])

@@ -58,3 +58,27 @@ def test_served_products_are_what_the_serializer_renders(api_client, products, c
         assert served == want
         detail = api_client.get(LIST + f"{slug}/", params).json()
         assert list(without_degraded(detail)) == list(want) and without_degraded(detail) == want
+
+
+def test_the_orjson_renderer_sends_the_bytes_drf_would():
+    import datetime
+
+    from django.utils.translation import gettext_lazy
+
+    from kernel.renderers import ORJSONRenderer
+
+    data = {
+        "text": "Crisp — cotton ✓ \"quoted\" \\ \t",
+        "amount": Decimal("19.90"),
+        "when": datetime.datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.UTC),
+        "lazy": gettext_lazy("Not found."),
+        "nested": [{"a": 1, "b": None, "c": True, "d": 1.5}],
+        1: "int key",
+    }
+    assert ORJSONRenderer().render(data) == JSONRenderer().render(data)
+
+
+def test_served_body_is_what_drf_would_render(api_client, products):
+    response = api_client.get(LIST, {"currency": "EUR"})
+    assert response["Content-Type"] == "application/json"
+    assert response.content == JSONRenderer().render(response.json())
