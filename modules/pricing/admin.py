@@ -1,8 +1,9 @@
 """Admin of pricing: base prices (with CSV import), price lists, promotions, vouchers and their uses.
 
-Base prices are saved and deleted through ``services`` so that every change
-publishes ``PriceChanged``; the other models are plain admin edits checked by
-their ``clean()``.
+Base prices and price lists (with their items) are saved and deleted
+through ``services`` and ``price_lists`` so that every change of what a SKU
+sells at publishes ``PriceChanged``; promotions and vouchers change no
+listed price and are plain admin edits checked by their ``clean()``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.urls import URLPattern, path, reverse
 
 from contracts.errors import ContractError
 from kernel.csv_upload import CsvUploadForm
-from modules.pricing import services
+from modules.pricing import imports, price_lists, services
 from modules.pricing.models import Price, PriceList, PriceListItem, Promotion, Voucher, VoucherRedemption
 
 
@@ -75,14 +76,14 @@ class PriceAdmin(admin.ModelAdmin):
         return [path("import/", view, name="pricing_price_import"), *super().get_urls()]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload a CSV of prices; on any bad line nothing is imported and every bad line is shown."""
+        """Upload a CSV of prices; on any bad line nothing is imported and the first bad lines are shown with their count."""
         if not self.has_change_permission(request) or not self.has_add_permission(request):
             raise PermissionDenied
         problems: tuple[Any, ...] = ()
         form = PriceImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                result = services.prices_import(text=form.cleaned_data["file"])
+                result = imports.prices_import(text=form.cleaned_data["file"])
             except ContractError as exc:
                 problems = getattr(exc, "errors", ()) or ({"field": "file", "detail": exc.detail},)
                 self.message_user(request, exc.detail, messages.ERROR)
@@ -111,10 +112,34 @@ class PriceListItemInline(admin.TabularInline):
 
 @admin.register(PriceList)
 class PriceListAdmin(admin.ModelAdmin):
+    """Price lists with their items, saved and deleted through ``price_lists`` so that repricing publishes events.
+
+    The list itself is written in ``save_related``, together with the items
+    of the inline, so one service call sees the prices before and after.
+    """
+
     list_display = ("name", "priority", "valid_from", "valid_until", "active")
     list_filter = ("active",)
     search_fields = ("name", "items__sku")
     inlines = (PriceListItemInline,)
+
+    def save_model(self, request: HttpRequest, obj: PriceList, form: Any, change: bool) -> None:
+        pass  # written with its items in save_related
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        items: list[PriceListItem] = []
+        removed: list[PriceListItem] = []
+        for formset in formsets:
+            items.extend(formset.save(commit=False))
+            removed.extend(formset.deleted_objects)
+        price_lists.price_list_save(price_list=form.instance, items=items, removed=removed)
+
+    def delete_model(self, request: HttpRequest, obj: PriceList) -> None:
+        price_lists.price_list_delete(price_list=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[PriceList]) -> None:
+        for price_list in queryset:
+            price_lists.price_list_delete(price_list=price_list)
 
 
 @admin.register(Promotion)

@@ -282,3 +282,18 @@ class VoucherRedemption(models.Model):
     @property
     def holds_use(self) -> bool:
         return self.state != self.State.RELEASED
+
+
+class WindowMark(models.Model):
+    """How far the validity windows of price lists have been checked for starts and ends (one row per ``name``).
+
+    ``price_list_windows_publish`` moves ``checked_until`` forward under a
+    row lock, so each start or end falls into exactly one run's
+    ``(previous, checked_until]`` and is published once.
+    """
+
+    name = models.CharField(max_length=50, unique=True)
+    checked_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} checked until {self.checked_until:%Y-%m-%d %H:%M:%S}"

@@ -38,19 +38,14 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[start : start + _CHUNK]
 
 
-def prices_current(*, skus: Sequence[str], currency: str, now: datetime) -> dict[str, CurrentPrice]:
-    """Return the price of each of ``skus`` in ``currency`` at ``now``; SKUs without one are absent.
+def prices_listed(*, skus: Sequence[str], currency: str, now: datetime) -> dict[str, Decimal]:
+    """Return the winning price-list amount of each of ``skus`` in ``currency`` at ``now``; unlisted SKUs are absent.
 
-    A valid price list overrides the base price: the list with the lowest
-    priority number wins, then the older list (lower id). Under a list price,
-    ``compare_at`` is the base price's ``compare_at`` or else the base amount,
-    shown only when above the list price. Two queries per 500 SKUs.
+    The valid list with the lowest priority number wins, then the older list
+    (lower id). One query per 500 SKUs.
     """
-    unique = list(dict.fromkeys(skus))
-    base: dict[str, Price] = {}
     listed: dict[str, Decimal] = {}
-    for chunk in _chunks(unique):
-        base.update((p.sku, p) for p in Price.objects.filter(sku__in=chunk, currency=currency))
+    for chunk in _chunks(list(dict.fromkeys(skus))):
         items = (
             PriceListItem.objects.filter(sku__in=chunk, currency=currency)
             .filter(price_list__in=PriceList.objects.filter(window_q(now)).values("pk"))
@@ -59,15 +54,60 @@ def prices_current(*, skus: Sequence[str], currency: str, now: datetime) -> dict
         )
         # Ordered worst first, so the winning list's amount is written last.
         listed.update(items)
+    return listed
+
+
+def price_effective(
+    *, sku: str, amount: Decimal | None, compare_at: Decimal | None, listed: Decimal | None
+) -> CurrentPrice | None:
+    """Return what a customer sees for ``sku``: the list price over the base price (``amount``), or None.
+
+    Under a list price, ``compare_at`` is the base price's ``compare_at`` or
+    else the base amount, shown only when above the list price.
+    """
+    if listed is not None:
+        was = compare_at or amount
+        return CurrentPrice(sku=sku, amount=listed, compare_at=was if was and was > listed else None)
+    if amount is not None:
+        return CurrentPrice(sku=sku, amount=amount, compare_at=compare_at)
+    return None
+
+
+def prices_current(*, skus: Sequence[str], currency: str, now: datetime) -> dict[str, CurrentPrice]:
+    """Return the price of each of ``skus`` in ``currency`` at ``now``; SKUs without one are absent.
+
+    A valid price list overrides the base price (see ``prices_listed`` and
+    ``price_effective``). Two queries per 500 SKUs.
+    """
+    unique = list(dict.fromkeys(skus))
+    base: dict[str, Price] = {}
+    for chunk in _chunks(unique):
+        base.update((p.sku, p) for p in Price.objects.filter(sku__in=chunk, currency=currency))
+    listed = prices_listed(skus=unique, currency=currency, now=now)
     result: dict[str, CurrentPrice] = {}
     for sku in unique:
         base_price = base.get(sku)
-        if sku in listed:
-            was = base_price and (base_price.compare_at or base_price.amount)
-            result[sku] = CurrentPrice(sku=sku, amount=listed[sku], compare_at=was if was and was > listed[sku] else None)
-        elif base_price is not None:
-            result[sku] = CurrentPrice(sku=sku, amount=base_price.amount, compare_at=base_price.compare_at)
+        current = price_effective(
+            sku=sku,
+            amount=base_price.amount if base_price else None,
+            compare_at=base_price.compare_at if base_price else None,
+            listed=listed.get(sku),
+        )
+        if current is not None:
+            result[sku] = current
     return result
+
+
+def prices_effective(*, keys: Iterable[tuple[str, str]], now: datetime) -> dict[tuple[str, str], CurrentPrice]:
+    """Return the price at ``now`` of each ``(sku, currency)`` of ``keys`` that has one."""
+    by_currency: dict[str, list[str]] = {}
+    for sku, currency in keys:
+        by_currency.setdefault(currency, []).append(sku)
+    return {
+        (sku, currency): price
+        for currency, skus in sorted(by_currency.items())
+        for sku, price in prices_current(skus=skus, currency=currency, now=now).items()
+    }
 
 
 def promotions_active(*, currency: str, now: datetime) -> list[Promotion]:

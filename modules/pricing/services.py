@@ -1,4 +1,4 @@
-"""Writes of the pricing module: base prices (with ``PriceChanged``), price imports and voucher uses.
+"""Writes of the pricing module: base prices (with ``PriceChanged``) and voucher uses.
 
 Every write runs in one transaction on the pricing database, and events are
 published inside it, so the outbox row commits with the change or not at all.
@@ -6,10 +6,7 @@ published inside it, so the outbox row commits with the change or not at all.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -21,14 +18,13 @@ from contracts.errors import Conflict, FieldProblem, InvalidInput
 from contracts.events import publish
 from contracts.pricing import PriceChanged, UnknownCurrency, VoucherInvalid
 from modules.pricing.models import SKU_MAX_LENGTH, Price, Voucher, VoucherRedemption
-from modules.pricing.money import amount_parse, amount_problem, currency_check
-from modules.pricing.selectors import voucher_check, voucher_find
+from modules.pricing.money import amount_problem, currency_check
+from modules.pricing.selectors import CurrentPrice, prices_effective, voucher_check, voucher_find
 
-IMPORT_MAX_ROWS = 100_000
 _BATCH = 1000
 
 
-def _atomic() -> transaction.Atomic:
+def pricing_atomic() -> transaction.Atomic:
     """A transaction on the database that holds pricing's tables (not necessarily ``default``)."""
     return transaction.atomic(using=router.db_for_write(Price))
 
@@ -39,7 +35,8 @@ def _sku_problem(sku: str) -> str | None:
     return None
 
 
-def _price_problems(*, sku: str, currency: str, amount: Decimal, compare_at: Decimal | None) -> list[FieldProblem]:
+def price_problems(*, sku: str, currency: str, amount: Decimal, compare_at: Decimal | None) -> list[FieldProblem]:
+    """Return what is wrong with a base price, one problem per field; empty when it is valid."""
     problems = []
     if problem := _sku_problem(sku):
         problems.append(FieldProblem(field="sku", code="invalid_sku", detail=problem))
@@ -59,152 +56,71 @@ def _price_problems(*, sku: str, currency: str, amount: Decimal, compare_at: Dec
     return problems
 
 
-def _price_changed(price: Price) -> None:
-    publish(PriceChanged(sku=price.sku, currency=price.currency, amount=price.amount, compare_at=price.compare_at))
+def price_changes_publish(
+    *, before: Mapping[tuple[str, str], CurrentPrice], after: Mapping[tuple[str, str], CurrentPrice]
+) -> int:
+    """Publish ``PriceChanged`` for each ``(sku, currency)`` whose price moved from ``before`` to ``after``.
+
+    Both map a key to what ``prices_get`` answers (the list price over the
+    base price); a key absent from ``after`` lost its price (``amount`` None).
+    Call it inside the writing transaction. Return how many were published.
+    """
+    published = 0
+    for key in sorted(before.keys() | after.keys()):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        sku, currency = key
+        publish(
+            PriceChanged(
+                sku=sku,
+                currency=currency,
+                amount=new.amount if new else None,
+                compare_at=new.compare_at if new else None,
+            )
+        )
+        published += 1
+    return published
 
 
 def price_set(*, sku: str, currency: str, amount: Decimal, compare_at: Decimal | None = None) -> Price:
-    """Create or change the base price of ``sku`` in ``currency``; publish ``PriceChanged`` when it changed.
+    """Create or change the base price of ``sku`` in ``currency``; publish ``PriceChanged`` when what it sells at changed.
 
-    Setting the same price again writes and publishes nothing.
+    The event carries the price ``prices_get`` answers afterwards (a valid
+    price list's amount wins over the base price). Setting the same price
+    again writes and publishes nothing.
     Raises ``InvalidInput`` (with field errors) and ``UnknownCurrency``.
     """
-    problems = _price_problems(sku=sku, currency=currency, amount=amount, compare_at=compare_at)
+    problems = price_problems(sku=sku, currency=currency, amount=amount, compare_at=compare_at)
     if problems:
         raise InvalidInput("The price is not valid.", errors=tuple(problems))
-    with _atomic():
+    now = timezone.now()
+    with pricing_atomic():
         price = Price.objects.select_for_update().filter(sku=sku, currency=currency).first()
+        if price is not None and price.amount == amount and price.compare_at == compare_at:
+            return price
+        before = prices_effective(keys=[(sku, currency)], now=now)
         if price is None:
             price = Price.objects.create(sku=sku, currency=currency, amount=amount, compare_at=compare_at)
-        elif price.amount == amount and price.compare_at == compare_at:
-            return price
         else:
             price.amount, price.compare_at = amount, compare_at
             price.save(update_fields=("amount", "compare_at", "updated"))
-        _price_changed(price)
+        price_changes_publish(before=before, after=prices_effective(keys=[(sku, currency)], now=now))
     return price
 
 
 def price_remove(*, sku: str, currency: str) -> bool:
-    """Remove the base price of ``sku`` in ``currency`` and publish ``PriceChanged`` with no amount.
+    """Remove the base price of ``sku`` in ``currency`` and publish ``PriceChanged`` (no amount unless a list prices it).
 
     Return whether there was one; removing nothing is a no-op.
     """
-    with _atomic():
+    now = timezone.now()
+    with pricing_atomic():
+        before = prices_effective(keys=[(sku, currency)], now=now)
         deleted, _ = Price.objects.filter(sku=sku, currency=currency).delete()
         if deleted:
-            publish(PriceChanged(sku=sku, currency=currency, amount=None))
+            price_changes_publish(before=before, after=prices_effective(keys=[(sku, currency)], now=now))
     return bool(deleted)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PriceImportResult:
-    created: int
-    updated: int
-    unchanged: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Row:
-    sku: str
-    currency: str
-    amount: Decimal
-    compare_at: Decimal | None
-
-
-def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    for number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if cells and any(cell.strip() for cell in cells):
-            yield number, cells
-
-
-def _rows_parse(text: str) -> tuple[list[_Row], list[FieldProblem]]:
-    rows: list[_Row] = []
-    problems: list[FieldProblem] = []
-    seen: dict[tuple[str, str], int] = {}
-    try:
-        numbered = list(_csv_rows(text))
-    except csv.Error as exc:
-        return [], [FieldProblem(field="file", code="invalid_csv", detail=f"Not a CSV file: {exc}")]
-    if numbered and [c.strip().lower() for c in numbered[0][1][:3]] == ["sku", "currency", "amount"]:
-        numbered = numbered[1:]  # the header row
-    if len(numbered) > IMPORT_MAX_ROWS:
-        return [], [FieldProblem(field="file", code="too_many_rows", detail=f"At most {IMPORT_MAX_ROWS} rows per file.")]
-    for number, cells in numbered:
-        field = f"line {number}"
-
-        def problem(code: str, detail: str, field: str = field) -> None:
-            problems.append(FieldProblem(field=field, code=code, detail=detail))
-
-        if len(cells) not in (3, 4):
-            problem("invalid_row", f"Expected sku,currency,amount[,compare_at]; found {len(cells)} columns.")
-            continue
-        sku, currency, raw_amount = (c.strip() for c in cells[:3])
-        raw_compare = cells[3].strip() if len(cells) == 4 else ""
-        amount, compare_at = amount_parse(raw_amount), amount_parse(raw_compare) if raw_compare else None
-        if amount is None:
-            problem("invalid_amount", f"amount {raw_amount[:40]!r} is not a decimal number like 19.90.")
-            continue
-        if raw_compare and compare_at is None:
-            problem("invalid_amount", f"compare_at {raw_compare[:40]!r} is not a decimal number like 19.90.")
-            continue
-        found = _price_problems(sku=sku, currency=currency, amount=amount, compare_at=compare_at)
-        for p in found:
-            problem(p.code, f"{p.field}: {p.detail}")
-        if found:
-            continue
-        if (sku, currency) in seen:
-            problem("duplicate", f"{sku} {currency} is already priced on line {seen[sku, currency]}.")
-            continue
-        seen[sku, currency] = number
-        rows.append(_Row(sku=sku, currency=currency, amount=amount, compare_at=compare_at))
-    return rows, problems
-
-
-def prices_import(*, text: str) -> PriceImportResult:
-    """Set base prices from CSV ``text`` (``sku,currency,amount[,compare_at]``, optional header): all or nothing.
-
-    The whole file is validated first; any bad line refuses the import with
-    ``InvalidInput`` whose ``errors`` name every bad line by number. Prices
-    missing from the file are left alone. Importing the same file again
-    changes nothing and publishes nothing. SKUs are not checked against the
-    catalog: a price may exist before its product is published.
-    """
-    rows, problems = _rows_parse(text)
-    if problems:
-        raise InvalidInput(
-            f"The file has {len(problems)} bad line(s); nothing was imported.", code="import_invalid", errors=tuple(problems)
-        )
-    created = updated = 0
-    with _atomic():
-        existing: dict[tuple[str, str], Price] = {}
-        for currency in {row.currency for row in rows}:
-            skus = [row.sku for row in rows if row.currency == currency]
-            for start in range(0, len(skus), _BATCH):
-                chunk = skus[start : start + _BATCH]
-                existing.update(
-                    ((p.sku, p.currency), p)
-                    for p in Price.objects.select_for_update().filter(currency=currency, sku__in=chunk)
-                )
-        to_create: list[Price] = []
-        to_update: list[Price] = []
-        for row in rows:
-            price = existing.get((row.sku, row.currency))
-            if price is None:
-                to_create.append(Price(sku=row.sku, currency=row.currency, amount=row.amount, compare_at=row.compare_at))
-            elif price.amount != row.amount or price.compare_at != row.compare_at:
-                price.amount, price.compare_at, price.updated = row.amount, row.compare_at, timezone.now()
-                to_update.append(price)
-        try:
-            with transaction.atomic(using=router.db_for_write(Price)):
-                Price.objects.bulk_create(to_create, batch_size=_BATCH)
-        except IntegrityError:
-            raise Conflict("Another import created some of these prices meanwhile; import again.") from None
-        Price.objects.bulk_update(to_update, ("amount", "compare_at", "updated"), batch_size=_BATCH)
-        for price in (*to_create, *to_update):
-            _price_changed(price)
-        created, updated = len(to_create), len(to_update)
-    return PriceImportResult(created=created, updated=updated, unchanged=len(rows) - created - updated)
 
 
 def prices_seed(*, prices: Sequence[Price]) -> int:
@@ -214,7 +130,7 @@ def prices_seed(*, prices: Sequence[Price]) -> int:
     exists, and publishing tens of thousands of ``PriceChanged`` would only
     slow the seed down.
     """
-    with _atomic():
+    with pricing_atomic():
         keys = {(p.sku, p.currency) for p in prices}
         existing: set[tuple[str, str]] = set()
         skus = sorted({sku for sku, _ in keys})
@@ -245,7 +161,7 @@ def voucher_redeem(
         raise InvalidInput("A reference is 1 to 100 characters.", code="invalid_reference")
     now = now or timezone.now()
     email = email.strip().lower()
-    with _atomic():
+    with pricing_atomic():
         found = voucher_find(code=code)
         voucher = Voucher.objects.select_for_update().filter(pk=found.pk).first() if found else None
         redemption = VoucherRedemption.objects.select_for_update().filter(reference=reference).first()
@@ -274,7 +190,7 @@ def voucher_redeem(
 
 def voucher_release(*, reference: str) -> bool:
     """Give back the use taken for ``reference``; return whether one was given back (idempotent)."""
-    with _atomic():
+    with pricing_atomic():
         redemption = VoucherRedemption.objects.select_for_update().filter(reference=reference).first()
         if redemption is None or not redemption.holds_use:
             return False
@@ -290,7 +206,7 @@ def voucher_redemption_confirm(*, reference: str) -> bool:
     Only a reserved use is confirmed: a released one stays released, since
     its order's placement failed or it was cancelled already.
     """
-    with _atomic():
+    with pricing_atomic():
         return bool(
             VoucherRedemption.objects.filter(reference=reference, state=VoucherRedemption.State.RESERVED).update(
                 state=VoucherRedemption.State.CONFIRMED, updated=timezone.now()

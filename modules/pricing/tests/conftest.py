@@ -13,14 +13,30 @@ from contracts.pricing import PriceChanged
 
 
 class FakeCatalog:
-    """A catalog whose categories are a dict of slug -> SKUs; counts its calls."""
+    """A catalog whose categories are a dict of slug -> SKUs and that knows the SKUs in ``known``; counts its calls."""
 
     def __init__(self, categories: Mapping[str, Sequence[str]] | None = None) -> None:
         self.categories = {slug: frozenset(skus) for slug, skus in (categories or {}).items()}
+        self.known: set[str] = set()
         self.calls = 0
+        self.variant_calls = 0
 
     def variants_get(self, *, skus: Sequence[str]) -> Mapping[str, VariantInfo]:
-        return {}
+        self.variant_calls += 1
+        return {
+            sku: VariantInfo(
+                sku=sku,
+                product_id=1,
+                product_slug="p",
+                product_name="P",
+                variant_name="V",
+                category_path="",
+                published=True,
+                active=True,
+            )
+            for sku in skus
+            if sku in self.known
+        }
 
     def category_skus_get(self, *, slug: str) -> frozenset[str]:
         self.calls += 1

@@ -56,7 +56,8 @@ def test_a_price_saved_in_the_admin_goes_through_the_service(staff, price_events
     assert refused.status_code == 200 and not Price.objects.filter(sku="B").exists()
 
 
-def test_the_csv_upload_imports_or_lists_every_bad_line(staff) -> None:
+def test_the_csv_upload_imports_or_lists_every_bad_line(staff, catalog) -> None:
+    catalog.known.update({"A", "B", "C", "D"})
     good = SimpleUploadedFile("p.csv", b"sku,currency,amount\nA,EUR,1.00\nB,USD,2.00\n", content_type="text/csv")
     response = staff.post("/admin/pricing/price/import/", {"file": good})
     assert response.status_code == 302
@@ -66,6 +67,16 @@ def test_the_csv_upload_imports_or_lists_every_bad_line(staff) -> None:
     assert response.status_code == 200
     assert b"line 2" in response.content and b"line 3" in response.content
     assert Price.objects.get(sku="A").amount == Decimal("1.00")
+
+
+def test_the_csv_upload_lists_the_first_bad_lines_and_counts_all(staff, catalog) -> None:
+    bad = SimpleUploadedFile("p.csv", "".join(f"S{n},EUR,1.00\n" for n in range(120)).encode(), content_type="text/csv")
+    response = staff.post("/admin/pricing/price/import/", {"file": bad})
+    assert response.status_code == 200
+    assert b"120 bad line(s)" in response.content and b"first 50 are listed" in response.content
+    assert b"line 50:" in response.content and b"line 51:" not in response.content
+    assert b"is not in the catalog" in response.content
+    assert not Price.objects.exists()
 
 
 def test_the_upload_needs_staff(client) -> None:

@@ -12,7 +12,8 @@ from modules.pricing.models import Price
 pytestmark = pytest.mark.django_db
 
 
-def test_import_prices_from_a_file_then_again(tmp_path, capsys) -> None:
+def test_import_prices_from_a_file_then_again(tmp_path, capsys, catalog) -> None:
+    catalog.known.add("A")
     path = tmp_path / "prices.csv"
     path.write_text("\ufeffsku,currency,amount,compare_at\nA,EUR,19.90,29.90\nA,USD,21.00,\n", encoding="utf-8")
     call_command("import_prices", str(path))
@@ -22,7 +23,8 @@ def test_import_prices_from_a_file_then_again(tmp_path, capsys) -> None:
     assert Price.objects.get(sku="A", currency="EUR").compare_at == Decimal("29.90")
 
 
-def test_a_bad_file_imports_nothing_and_lists_each_bad_line(tmp_path, capsys) -> None:
+def test_a_bad_file_imports_nothing_and_lists_each_bad_line(tmp_path, capsys, catalog) -> None:
+    catalog.known.update({"A", "B", "C"})
     path = tmp_path / "prices.csv"
     path.write_text("A,EUR,1.00\nB,EUR,1.001\nC,eur,1\n", encoding="utf-8")
     with pytest.raises(CommandError, match="2 bad line"):
@@ -32,3 +34,12 @@ def test_a_bad_file_imports_nothing_and_lists_each_bad_line(tmp_path, capsys) ->
     assert not Price.objects.exists()
     with pytest.raises(CommandError, match="cannot read"):
         call_command("import_prices", str(tmp_path / "missing.csv"))
+
+
+def test_a_file_with_many_bad_lines_prints_the_first_ones_and_the_count(tmp_path, capsys, catalog) -> None:
+    path = tmp_path / "prices.csv"
+    path.write_text("".join(f"S{n},EUR,1.00\n" for n in range(60)), encoding="utf-8")
+    with pytest.raises(CommandError, match="60 bad line"):
+        call_command("import_prices", str(path))
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 51 and err[-1] == "... and 10 more bad line(s)"

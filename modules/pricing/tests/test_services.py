@@ -1,4 +1,4 @@
-"""Writes of pricing: base prices publish PriceChanged; CSV imports are all or nothing and idempotent."""
+"""Writes of pricing: base prices publish PriceChanged (with the price a customer sees)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from contracts.errors import InvalidInput
 from contracts.pricing import PriceChanged
 from modules.pricing import services
 from modules.pricing.models import Price
+from modules.pricing.tests.factories import price_list_make
 
 pytestmark = pytest.mark.django_db
 
@@ -54,54 +55,15 @@ def test_a_bad_price_is_refused_and_nothing_is_written(kwargs: dict, field: str)
     assert not Price.objects.exists()
 
 
-CSV = "sku,currency,amount,compare_at\nA,EUR,19.90,24.90\nA,USD,21.00\nB,EUR,5\n"
-
-
-def test_an_import_creates_then_updates_then_changes_nothing(price_events, django_capture_on_commit_callbacks) -> None:
+def test_a_base_price_under_a_valid_price_list_publishes_what_customers_see(
+    price_events, django_capture_on_commit_callbacks
+) -> None:
+    price_list_make("Sale", items=[("A", "EUR", "8.00")])
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.prices_import(text=CSV)
-    assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
-    assert Price.objects.get(sku="A", currency="EUR").compare_at == Decimal("24.90")
-    assert len(price_events) == 3
-
+        services.price_set(sku="A", currency="EUR", amount=Decimal("10.00"))
     with django_capture_on_commit_callbacks(execute=True):
-        again = services.prices_import(text=CSV)
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
-    assert len(price_events) == 3  # re-importing publishes nothing
-
-    with django_capture_on_commit_callbacks(execute=True):
-        changed = services.prices_import(text="B,EUR,6.00\nC,EUR,1.00\n")  # no header; A is left alone
-    assert (changed.created, changed.updated, changed.unchanged) == (1, 1, 0)
-    assert Price.objects.count() == 4
-    assert [(e.sku, e.amount) for e in price_events[3:]] == [("C", Decimal("1.00")), ("B", Decimal("6.00"))]
-
-
-def test_an_import_with_bad_lines_names_each_and_imports_nothing() -> None:
-    services.prices_import(text="A,EUR,1.00\n")
-    text = (
-        "sku,currency,amount\n"
-        "A,EUR,2.00\n"  # fine, but must not be applied
-        "B,eur,1.00\n"
-        "C,EUR,-1\n"
-        "D,EUR,1.999\n"
-        "E,EUR,NaN\n"
-        "F,EUR,Infinity\n"
-        "G,EUR,1e3\n"
-        "H,EUR,abc\n"
-        "I,EUR,5.00,4.00\n"
-        "J,EUR\n"
-        ",EUR,1.00\n"
-        "K,EUR,1.00\n"
-        "K,EUR,2.00\n"
-        "L,GBP,1.00\n"
-    )
-    with pytest.raises(InvalidInput) as caught:
-        services.prices_import(text=text)
-    assert caught.value.code == "import_invalid"
-    assert [e.field for e in caught.value.errors] == [f"line {n}" for n in (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15)]
-    assert list(Price.objects.values_list("sku", "amount")) == [("A", Decimal("1.000"))]
-
-
-def test_an_import_accepts_a_byte_order_mark_free_header_and_blank_lines() -> None:
-    result = services.prices_import(text="\n\nSKU,Currency,Amount,Compare_at\n\nA,EUR, 3.50 ,\n")
-    assert (result.created, Price.objects.get().amount) == (1, Decimal("3.50"))
+        services.price_remove(sku="A", currency="EUR")
+    assert [(e.sku, e.amount, e.compare_at) for e in price_events] == [
+        ("A", Decimal("8.00"), Decimal("10.00")),  # the list price, the base price struck through
+        ("A", Decimal("8.00"), None),  # still sold at the list price
+    ]

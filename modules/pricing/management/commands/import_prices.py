@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from contracts.errors import ContractError
-from modules.pricing.services import prices_import
+from modules.pricing.imports import prices_import
 
 
 class Command(BaseCommand):
     help = (
         "Set base prices from a CSV file of sku,currency,amount[,compare_at] (header optional). "
-        "The whole file is checked first: any bad line imports nothing. Running it again changes nothing."
+        "Every SKU must be in the catalog. The whole file is checked first: any bad line imports nothing "
+        "(the first 50 are listed, with their count). Running it again changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,8 +27,11 @@ class Command(BaseCommand):
         try:
             result = prices_import(text=text)
         except ContractError as exc:
-            for problem in getattr(exc, "errors", ()):
+            listed = getattr(exc, "errors", ())
+            for problem in listed:
                 self.stderr.write(f"{problem.field}: {problem.detail}")
+            if (total := exc.extra.get("problem_count", len(listed))) > len(listed):
+                self.stderr.write(f"... and {total - len(listed)} more bad line(s)")
             raise CommandError(exc.detail) from exc
         self.stdout.write(
             f"prices imported: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"

@@ -1,0 +1,243 @@
+"""Import base prices from CSV: validate the whole file, then write all of it or nothing, in bulk.
+
+Columns: ``sku,currency,amount[,compare_at]`` (a header row is optional).
+A SKU must be known to the catalog (asked once per 500 SKUs, before the
+transaction), as for the stock import. Used by the ``import_prices`` command
+and the admin's import page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, connections, router, transaction
+from django.utils import timezone
+
+from contracts.container import services
+from contracts.errors import Conflict, FieldProblem, InvalidInput
+from modules.pricing.models import Price, PriceList, PriceListItem, window_q
+from modules.pricing.money import amount_parse
+from modules.pricing.selectors import CurrentPrice, price_effective, prices_listed
+from modules.pricing.services import price_changes_publish, price_problems, pricing_atomic
+
+IMPORT_MAX_ROWS = 100_000
+# A refused file lists this many problems, then how many there are in all.
+REPORT_MAX_PROBLEMS = 50
+_CHUNK = 500  # SKUs per catalog call and per lookup
+_UPDATE_CHUNK = 300  # rows per UPDATE statement (3 parameters each)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PriceImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Row:
+    line: int
+    sku: str
+    currency: str
+    amount: Decimal
+    compare_at: Decimal | None
+
+
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    for number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if cells and any(cell.strip() for cell in cells):
+            yield number, cells
+
+
+def _rows_parse(text: str) -> tuple[list[_Row], list[FieldProblem]]:
+    rows: list[_Row] = []
+    problems: list[FieldProblem] = []
+    seen: dict[tuple[str, str], int] = {}
+    try:
+        numbered = list(_csv_rows(text))
+    except csv.Error as exc:
+        return [], [FieldProblem(field="file", code="invalid_csv", detail=f"Not a CSV file: {exc}")]
+    if numbered and [c.strip().lower() for c in numbered[0][1][:3]] == ["sku", "currency", "amount"]:
+        numbered = numbered[1:]  # the header row
+    if len(numbered) > IMPORT_MAX_ROWS:
+        return [], [FieldProblem(field="file", code="too_many_rows", detail=f"At most {IMPORT_MAX_ROWS} rows per file.")]
+    for number, cells in numbered:
+        field = f"line {number}"
+
+        def problem(code: str, detail: str, field: str = field) -> None:
+            problems.append(FieldProblem(field=field, code=code, detail=detail))
+
+        if len(cells) not in (3, 4):
+            problem("invalid_row", f"Expected sku,currency,amount[,compare_at]; found {len(cells)} columns.")
+            continue
+        sku, currency, raw_amount = (c.strip() for c in cells[:3])
+        raw_compare = cells[3].strip() if len(cells) == 4 else ""
+        amount, compare_at = amount_parse(raw_amount), amount_parse(raw_compare) if raw_compare else None
+        if amount is None:
+            problem("invalid_amount", f"amount {raw_amount[:40]!r} is not a decimal number like 19.90.")
+            continue
+        if raw_compare and compare_at is None:
+            problem("invalid_amount", f"compare_at {raw_compare[:40]!r} is not a decimal number like 19.90.")
+            continue
+        found = price_problems(sku=sku, currency=currency, amount=amount, compare_at=compare_at)
+        for p in found:
+            problem(p.code, f"{p.field}: {p.detail}")
+        if found:
+            continue
+        if (sku, currency) in seen:
+            problem("duplicate", f"{sku} {currency} is already priced on line {seen[sku, currency]}.")
+            continue
+        seen[sku, currency] = number
+        rows.append(_Row(line=number, sku=sku, currency=currency, amount=amount, compare_at=compare_at))
+    return rows, problems
+
+
+def _unknown_skus_problems(rows: Sequence[_Row]) -> list[FieldProblem]:
+    """Return a problem for each row whose SKU the catalog does not know; one catalog call per 500 SKUs."""
+    skus = sorted({row.sku for row in rows})
+    unknown: set[str] = set()
+    for chunk in _chunks(skus):
+        known = services().catalog.variants_get(skus=chunk)
+        unknown.update(sku for sku in chunk if sku not in known)
+    return [
+        FieldProblem(field=f"line {row.line}", code="unknown_sku", detail=f"sku: {row.sku} is not in the catalog.")
+        for row in rows
+        if row.sku in unknown
+    ]
+
+
+def _line_of(problem: FieldProblem) -> int:
+    return int(problem.field.removeprefix("line ")) if problem.field.startswith("line ") else 0
+
+
+def _refused(problems: list[FieldProblem]) -> InvalidInput:
+    """The error refusing the file: its first ``REPORT_MAX_PROBLEMS`` problems by line, and how many in all."""
+    problems.sort(key=_line_of)
+    total = len(problems)
+    listed = f" The first {REPORT_MAX_PROBLEMS} are listed." if total > REPORT_MAX_PROBLEMS else ""
+    return InvalidInput(
+        f"The file has {total} bad line(s); nothing was imported.{listed}",
+        code="import_invalid",
+        errors=tuple(problems[:REPORT_MAX_PROBLEMS]),
+        problem_count=total,
+    )
+
+
+def _existing_lock(rows: Sequence[_Row]) -> dict[tuple[str, str], Price]:
+    existing: dict[tuple[str, str], Price] = {}
+    by_currency: dict[str, list[str]] = {}
+    for row in rows:
+        by_currency.setdefault(row.currency, []).append(row.sku)
+    for currency, skus in sorted(by_currency.items()):
+        for chunk in _chunks(skus):
+            existing.update(
+                ((p.sku, p.currency), p)
+                for p in Price.objects.select_for_update().filter(currency=currency, sku__in=chunk).only(
+                    "pk", "sku", "currency", "amount", "compare_at"
+                )
+            )
+    return existing
+
+
+def _prices_update(prices: Sequence[Price], *, now: datetime) -> None:
+    """Set ``amount``, ``compare_at`` and ``updated`` of ``prices`` by id, 300 rows per ``UPDATE ... FROM (VALUES ...)``.
+
+    Django's ``bulk_update`` builds a ``CASE`` per field and row, whose
+    compilation alone took most of an import's time. Both SQLite (3.33+)
+    and PostgreSQL name the columns of a ``VALUES`` list ``column1``...
+    """
+    alias = router.db_for_write(Price)
+    connection = connections[alias]
+    table = connection.ops.quote_name(Price._meta.db_table)
+    updated = connection.ops.adapt_datetimefield_value(now)
+    row = "(CAST(%s AS BIGINT), CAST(%s AS NUMERIC), CAST(%s AS NUMERIC))"
+    with connection.cursor() as cursor:
+        for start in range(0, len(prices), _UPDATE_CHUNK):
+            chunk = prices[start : start + _UPDATE_CHUNK]
+            params: list[object] = [updated]
+            for price in chunk:
+                params += [price.pk, price.amount, price.compare_at]
+            cursor.execute(
+                f"UPDATE {table} SET amount = v.column2, compare_at = v.column3, updated = %s "
+                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v WHERE {table}.id = v.column1",
+                params,
+            )
+
+
+def _listed(keys: Sequence[tuple[str, str]], *, now: datetime) -> dict[tuple[str, str], Decimal]:
+    """Return the price-list amount valid at ``now`` of each key that has one (no query when no list is valid)."""
+    if not keys or not PriceListItem.objects.filter(price_list__in=PriceList.objects.filter(window_q(now))).exists():
+        return {}
+    by_currency: dict[str, list[str]] = {}
+    for sku, currency in keys:
+        by_currency.setdefault(currency, []).append(sku)
+    return {
+        (sku, currency): amount
+        for currency, skus in sorted(by_currency.items())
+        for sku, amount in prices_listed(skus=skus, currency=currency, now=now).items()
+    }
+
+
+def _effective(sku: str, amount: Decimal | None, compare_at: Decimal | None, listed: Decimal | None) -> CurrentPrice | None:
+    return price_effective(sku=sku, amount=amount, compare_at=compare_at, listed=listed)
+
+
+def prices_import(*, text: str) -> PriceImportResult:
+    """Set base prices from CSV ``text`` (``sku,currency,amount[,compare_at]``, optional header): all or nothing.
+
+    The whole file is validated first, including that the catalog knows each
+    SKU; any bad line refuses the import with ``InvalidInput``
+    (``import_invalid``) whose ``errors`` name the first 50 bad lines by
+    number and whose ``problem_count`` says how many there are. Prices
+    missing from the file are left alone. Importing the same file again
+    changes nothing and publishes nothing; otherwise ``PriceChanged`` goes
+    out for each SKU whose current price (``prices_get``) moved.
+    """
+    rows, problems = _rows_parse(text)
+    problems += _unknown_skus_problems(rows)
+    if problems:
+        raise _refused(problems)
+    now = timezone.now()
+    with pricing_atomic():
+        existing = _existing_lock(rows)
+        to_create: list[Price] = []
+        to_update: list[Price] = []
+        before: dict[tuple[str, str], tuple[Decimal | None, Decimal | None]] = {}
+        for row in rows:
+            price = existing.get((row.sku, row.currency))
+            if price is None:
+                to_create.append(Price(sku=row.sku, currency=row.currency, amount=row.amount, compare_at=row.compare_at))
+                before[row.sku, row.currency] = (None, None)
+            elif price.amount != row.amount or price.compare_at != row.compare_at:
+                before[row.sku, row.currency] = (price.amount, price.compare_at)
+                price.amount, price.compare_at = row.amount, row.compare_at
+                to_update.append(price)
+        try:
+            with transaction.atomic(using=router.db_for_write(Price)):
+                Price.objects.bulk_create(to_create, batch_size=1000)
+        except IntegrityError:
+            raise Conflict("Another import created some of these prices meanwhile; import again.") from None
+        _prices_update(to_update, now=now)
+        listed = _listed(list(before), now=now)
+        old_prices: dict[tuple[str, str], CurrentPrice] = {}
+        new_prices: dict[tuple[str, str], CurrentPrice] = {}
+        for price in (*to_create, *to_update):
+            key = (price.sku, price.currency)
+            if old := _effective(price.sku, *before[key], listed.get(key)):
+                old_prices[key] = old
+            if new := _effective(price.sku, price.amount, price.compare_at, listed.get(key)):
+                new_prices[key] = new
+        price_changes_publish(before=old_prices, after=new_prices)
+    return PriceImportResult(
+        created=len(to_create), updated=len(to_update), unchanged=len(rows) - len(to_create) - len(to_update)
+    )
