@@ -11,17 +11,15 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from contracts.checkout import IdempotencyKeyReused, PaymentDeclined
 from contracts.errors import Conflict, ContractError, InvalidInput, NotFound, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
-# The most specific class wins: the MRO of the raised error is walked in order.
+# The most specific class wins: the MRO of the raised error is walked in order. A module adds the
+# statuses of its own errors with ``contract_error_status_register`` (from its AppConfig.ready).
 CONTRACT_ERROR_STATUS: dict[type[ContractError], int] = {
-    PaymentDeclined: 402,
-    IdempotencyKeyReused: 422,
     InvalidInput: 400,
     NotFound: 404,
     Conflict: 409,
@@ -59,6 +57,11 @@ def problem_body(*, status: int, code: str, detail: str, **extra: Any) -> dict[s
     }
     body.update({key: value for key, value in extra.items() if key not in body})
     return body
+
+
+def contract_error_status_register(error_type: type[ContractError], status: int) -> None:
+    """Answer ``error_type`` (and its subclasses, unless they have their own) with ``status``."""
+    CONTRACT_ERROR_STATUS[error_type] = status
 
 
 def contract_error_status(error: ContractError) -> int:

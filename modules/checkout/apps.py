@@ -9,7 +9,12 @@ class CheckoutConfig(AppConfig):
     def ready(self) -> None:
         from contracts.checkout import OrderCancelled, OrderPlaced
         from contracts.events import subscribe
+        from kernel.problems import contract_error_status_register
         from modules.checkout import handlers
+        from modules.checkout.errors import IdempotencyKeyReused, PaymentDeclined
+
+        contract_error_status_register(PaymentDeclined, 402)
+        contract_error_status_register(IdempotencyKeyReused, 422)
 
         # These call inventory, pricing and the payment gateway: no checkout transaction may stay open across them.
         subscribe(OrderPlaced, name="checkout.order_settle", handler=handlers.order_placed_settle, in_transaction=False)

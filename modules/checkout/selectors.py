@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from contracts.checkout import OrderNotFound
 from contracts.common import SkuQuantity
 from contracts.container import services
-from contracts.checkout import CartNotFound, OrderNotFound
 from contracts.pricing import PriceNotFound, Quote, VoucherInvalid
+from modules.checkout.errors import CartNotFound
 from modules.checkout.models import Cart, CartLine, Order, OrderLine
 
 

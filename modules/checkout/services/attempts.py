@@ -18,8 +18,8 @@ from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from contracts.checkout import IdempotencyKeyReused, RequestInProgress
 from kernel.transactions import atomic_for
+from modules.checkout.errors import IdempotencyKeyReused, RequestInProgress
 from modules.checkout.models import CheckoutAttempt, Order
 
 # Crockford's base32 without look-alikes (no I, L, O, U): easy to read out on the phone.

@@ -7,12 +7,12 @@ import secrets
 from django.conf import settings
 from django.utils import timezone
 
-from contracts.checkout import CartCompleted, ItemsUnavailable
 from contracts.common import SkuQuantity
 from contracts.container import services
 from contracts.errors import Conflict, FieldProblem, InvalidInput
 from contracts.pricing import VoucherInvalid
 from kernel.transactions import atomic_for
+from modules.checkout.errors import CartCompleted, ItemsUnavailable
 from modules.checkout.models import Cart, CartLine
 from modules.checkout.selectors import PricedCart, cart_get, cart_price
 

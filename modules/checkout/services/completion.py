@@ -25,22 +25,23 @@ from typing import Any
 
 from django.db import IntegrityError
 
-from contracts.checkout import (
-    CartCompleted,
-    CheckoutIncomplete,
-    ItemsUnavailable,
-    OrderLine as OrderLineData,
-    OrderPlaced,
-    PaymentGatewayFailed,
-    RequestInProgress,
-)
+from contracts.checkout import OrderLine as OrderLineData
+from contracts.checkout import OrderPlaced
 from contracts.common import SkuQuantity
 from contracts.container import services
-from contracts.errors import Conflict, ContractError, InvalidInput, ServiceUnavailable
+from contracts.errors import ContractError, InvalidInput, ServiceUnavailable
 from contracts.events import publish
 from contracts.pricing import Quote
 from kernel.problems import contract_error_document, contract_error_status
 from kernel.transactions import atomic_for
+from modules.checkout.errors import (
+    CartChanged,
+    CartCompleted,
+    CheckoutIncomplete,
+    ItemsUnavailable,
+    PaymentGatewayFailed,
+    RequestInProgress,
+)
 from modules.checkout.models import Cart, CheckoutAttempt, Order, OrderLine, Payment
 from modules.checkout.selectors import cart_get, order_document, variant_display_name
 from modules.checkout.services.attempts import (
@@ -85,12 +86,6 @@ class OrderPlan:
     lines: list[SkuQuantity]
     names: dict[str, str]
     quote: Quote
-
-
-class CartChanged(Conflict):
-    """The cart changed while it was being completed; nothing was charged. Review it and complete again."""
-
-    code = "cart_changed"
 
 
 class StepsLeftBehind(Exception):

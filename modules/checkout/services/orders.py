@@ -8,11 +8,12 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.mail import send_mail
 
-from contracts.checkout import InvalidTransition, OrderCancelled, OrderFulfilled, OrderNotFound
+from contracts.checkout import OrderCancelled, OrderFulfilled, OrderNotFound
 from contracts.container import services
 from contracts.events import publish
 from contracts.inventory import OutOfStock
 from kernel.transactions import atomic_for
+from modules.checkout.errors import InvalidTransition
 from modules.checkout.models import Order, Payment
 from modules.checkout.selectors import order_document, order_get
 from modules.checkout.services.payment import (

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from contracts.checkout import PaymentDeclined, PaymentGatewayFailed
 from contracts.pricing import Quote
+from modules.checkout.errors import PaymentDeclined, PaymentGatewayFailed
 from modules.checkout.models import Payment
 from modules.checkout.payments import GatewayDeclined, GatewayError, gateway_get
 

@@ -1,0 +1,68 @@
+"""Errors only checkout raises: its storefront API's refusals, never part of a contract another module calls.
+
+Each maps to an HTTP status through the kernel's registry (``apps.py``).
+"""
+
+from __future__ import annotations
+
+from contracts.errors import Conflict, ContractError, NotFound, ServiceUnavailable
+
+
+class CartNotFound(NotFound):
+    """No such cart."""
+
+    code = "cart_not_found"
+
+
+class CartCompleted(Conflict):
+    """The cart was completed and can no longer change."""
+
+    code = "cart_completed"
+
+
+class ItemsUnavailable(Conflict):
+    """Some lines are for products that are unpublished or discontinued; ``skus`` names them."""
+
+    code = "items_unavailable"
+
+
+class InvalidTransition(Conflict):
+    """The order cannot move to that status from its current one."""
+
+    code = "invalid_transition"
+
+
+class RequestInProgress(Conflict):
+    """A request with this Idempotency-Key is still running."""
+
+    code = "request_in_progress"
+
+
+class IdempotencyKeyReused(ContractError):
+    """This Idempotency-Key was used with a different request body."""
+
+    code = "idempotency_key_reused"
+
+
+class PaymentDeclined(ContractError):
+    """The payment was declined; nothing was charged and no stock is held."""
+
+    code = "payment_declined"
+
+
+class CheckoutIncomplete(ServiceUnavailable):
+    """Completing failed and not everything done so far could be undone yet; retry with the same Idempotency-Key."""
+
+    code = "checkout_incomplete"
+
+
+class PaymentGatewayFailed(ServiceUnavailable):
+    """The payment gateway failed; nothing was charged and no stock is held. Retry later."""
+
+    code = "payment_gateway_error"
+
+
+class CartChanged(Conflict):
+    """The cart changed while it was being completed; nothing was charged. Review it and complete again."""
+
+    code = "cart_changed"
