@@ -207,6 +207,25 @@ SPECTACULAR_SETTINGS = {
 }
 
 
+# --- Cache -------------------------------------------------------------------
+
+# The storefront's response cache. Unset: local memory, per process (the embedded mode; an event
+# invalidates the process that delivered it at once, the others within the catalog's freshness bound).
+# Set (e.g. redis://127.0.0.1:6379/1): one Redis cache shared by every process.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "commerce",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "commerce"}}
+
+
 # --- Celery and events -----------------------------------------------------
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
