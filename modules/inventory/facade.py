@@ -11,12 +11,8 @@ from contracts.errors import FieldProblem, InvalidInput
 from contracts.inventory import Availability, Reservation, ReservationState
 from modules.inventory import selectors
 from modules.inventory import models as m
-from modules.inventory.services.reservations import (
-    order_stock_return,
-    reservation_commit,
-    reservation_create,
-    reservation_release,
-)
+from modules.inventory.services.reservations import reservation_create, reservation_release
+from modules.inventory.services.sales import order_stock_return, reservation_commit
 
 
 def _to_reservation(reservation: m.Reservation) -> Reservation:

@@ -7,7 +7,7 @@ import logging
 from contracts.checkout import OrderCancelled, OrderPlaced
 from contracts.errors import NotFound
 from contracts.inventory import ReservationConflict
-from modules.inventory.services.reservations import order_stock_return, reservation_commit
+from modules.inventory.services.sales import order_stock_return, reservation_commit
 
 logger = logging.getLogger(__name__)
 

@@ -35,6 +35,9 @@ class StockPosition:
     active: bool
     on_hand: int
     held: int
+    level_id: int = 0
+    # The SKU's own LowStock threshold, when asked for and it has one (else the global default applies).
+    threshold: int | None = None
 
     @property
     def free(self) -> int:
@@ -62,29 +65,57 @@ def held_subquery(*, now: datetime, exclude_reservation_id: int | None = None) -
 
 
 def stock_positions(
-    *, skus: Iterable[str], now: datetime | None = None, exclude_reservation_id: int | None = None
+    *,
+    skus: Iterable[str],
+    now: datetime | None = None,
+    exclude_reservation_id: int | None = None,
+    with_thresholds: bool = False,
 ) -> list[StockPosition]:
     """Return the position of every stock level of ``skus`` (all warehouses), one query per 900 SKUs.
 
     Run it as its own statement after locking the stock rows: in READ COMMITTED
     each statement sees what committed before it started, so it sees every hold
-    made by whoever held the locks before us.
+    made by whoever held the locks before us. ``with_thresholds`` reads each
+    SKU's LowStock threshold in the same statement (writers need it for events).
     """
     now = now or timezone.now()
     held = held_subquery(now=now, exclude_reservation_id=exclude_reservation_id)
+    threshold = (
+        Subquery(LowStockThreshold.objects.filter(sku=OuterRef("sku")).values("threshold")[:1])
+        if with_thresholds
+        else Value(None, output_field=IntegerField())
+    )
     positions: list[StockPosition] = []
     for chunk in chunks(skus):
         rows = (
             StockLevel.objects.filter(sku__in=chunk)
-            .annotate(held=held)
+            .annotate(held=held, threshold=threshold)
             .order_by("sku", "warehouse__priority", "warehouse__code")
-            .values_list("sku", "warehouse_id", "warehouse__code", "warehouse__priority", "warehouse__active", "on_hand", "held")
+            .values_list(
+                "sku",
+                "warehouse_id",
+                "warehouse__code",
+                "warehouse__priority",
+                "warehouse__active",
+                "on_hand",
+                "held",
+                "pk",
+                "threshold",
+            )
         )
         positions.extend(
             StockPosition(
-                sku=sku, warehouse_id=wid, warehouse_code=code, priority=prio, active=act, on_hand=on_hand, held=h
+                sku=sku,
+                warehouse_id=wid,
+                warehouse_code=code,
+                priority=prio,
+                active=act,
+                on_hand=on_hand,
+                held=h,
+                level_id=pk,
+                threshold=t,
             )
-            for sku, wid, code, prio, act, on_hand, h in rows
+            for sku, wid, code, prio, act, on_hand, h, pk, t in rows
         )
     return positions
 
@@ -118,10 +149,13 @@ def low_stock_thresholds(*, skus: Iterable[str], default: int) -> dict[str, int]
 
 
 def reservation_lines_by_sku(*, reservation: Reservation) -> dict[str, int]:
-    """Return the quantity held per SKU (summed over warehouses) of ``reservation``."""
+    """Return the quantity held per SKU (summed over warehouses) of ``reservation``.
+
+    Lines a service has just written or read are kept on the instance (prefetched), so this reads nothing then.
+    """
     totals: dict[str, int] = defaultdict(int)
-    for sku, quantity in reservation.lines.order_by().values_list("sku", "quantity"):
-        totals[sku] += quantity
+    for line in reservation.lines.all():
+        totals[line.sku] += line.quantity
     return dict(sorted(totals.items()))
 
 

@@ -4,7 +4,8 @@
 - ``validation``: limits and input checks shared by every write;
 - ``allocation``: which warehouse gives what (pure, no database);
 - ``stock_events``: the OutOfStock / BackInStock / LowStock rule;
-- ``reservations``: hold, release, commit, return and expire;
+- ``reservations``: hold, release and expire;
+- ``sales``: commit a hold as sales, return a cancelled order's stock;
 - ``movements``: receipts and adjustments by hand;
 - ``imports``: setting on-hand levels from a CSV.
 """

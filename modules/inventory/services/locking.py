@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from django.db import OperationalError, router, transaction
+from django.db import OperationalError, connections, router, transaction
 
 from contracts.inventory import InventoryBusy
 from modules.inventory import selectors
@@ -74,6 +74,9 @@ def transaction_run(fn: Callable[[], T]) -> T:
 
 def stock_lock(*, skus: Iterable[str]) -> None:
     """Lock every stock row of ``skus`` in the global order (SKU, warehouse id); no-op on SQLite (IMMEDIATE)."""
+    if not connections[inventory_db()].features.has_select_for_update:
+        # SQLite: the IMMEDIATE transaction already holds the database's one write lock; nothing to send.
+        return
     for chunk in selectors.chunks(skus):
         list(
             StockLevel.objects.select_for_update()

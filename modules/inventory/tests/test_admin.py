@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.common import SkuQuantity
-from modules.inventory.services.reservations import reservation_commit, reservation_create, reservation_release
+from modules.inventory.services.reservations import reservation_create, reservation_release
+from modules.inventory.services.sales import reservation_commit
 from modules.inventory.models import Reservation, StockLevel, StockMovement
 from modules.inventory.tests.conftest import ledger_consistent
 

@@ -140,3 +140,17 @@ def test_a_stuck_lock_fails_fast_as_inventory_busy(transactional_db, postgres, r
     assert not Reservation.objects.exists()
     with connection.cursor() as cursor:
         cursor.execute("RESET lock_timeout")
+
+
+def test_the_same_reference_sent_at_once_holds_once(transactional_db, receive):
+    receive("A", 5)
+
+    def reserve(i: int) -> tuple[str, tuple[SkuQuantity, ...]]:
+        reservation = inventory.reservation_create(reference="same", lines=[SkuQuantity(sku="A", quantity=2)])
+        return reservation.state, reservation.lines
+
+    results = run_together(12, reserve)
+
+    assert results == [("active", (SkuQuantity(sku="A", quantity=2),))] * 12
+    assert Reservation.objects.count() == 1
+    assert inventory.availability_get(skus=["A"])["A"].available == 3
