@@ -202,3 +202,80 @@ def test_command_refuses_unreadable_files(db, tmp_path, content, message):
         path.write_bytes(content)
     with pytest.raises(CommandError, match=message):
         call_command("import_catalog", str(path))
+
+
+def test_existing_products_are_updated_published_and_unpublished_in_bulk(
+    db, make_product, tree, received, django_capture_on_commit_callbacks
+):
+    make_product("shirt", name="Shirt", skus=["SH-1", "SH-2"], category=tree.shirts, published=False)
+    make_product("mug", name="Mug", skus=["MUG-1"], published=True)
+    text = HEADER + (
+        "SH-1,shirt,Shirt Slim,Small,apparel/shirts/flannel,Warm,published\n"  # SH-2 is not in the file
+        "MUG-1,mug,Mug,Big,,,draft\n"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = catalog_import_csv(text=text)
+    assert (report.products_updated, report.variants_updated, report.published, report.unpublished) == (1, 2, 1, 1)
+    shirt = Product.objects.get(slug="shirt")
+    assert (shirt.name, shirt.description, shirt.category.path, shirt.status) == (
+        "Shirt Slim",
+        "Warm",
+        "apparel/shirts/flannel",
+        "published",
+    )
+    assert Variant.objects.get(sku="SH-1").name == "Small" and Variant.objects.get(sku="MUG-1").name == "Big"
+    assert Product.objects.get(slug="mug").status == "draft"
+    assert [(type(e), e.slug, e.skus) for e in received] == [
+        (ProductPublished, "shirt", ("SH-1", "SH-2")),  # every SKU of the product, as the services publish
+        (ProductUnpublished, "mug", ("MUG-1",)),
+    ]
+    assert not catalog_import_csv(text=text).changed
+
+
+def _many_rows(count: int, *, status: str = "published") -> str:
+    return HEADER + "".join(
+        f"SKU-{n:05d},prod-{n // 3:05d},Product {n // 3},V{n % 3},cat-{n // 3 % 4}/sub-{n // 3 % 4},,{status}\n"
+        for n in range(count)
+    )
+
+
+def test_a_big_import_runs_a_bounded_number_of_statements(db, django_assert_max_num_queries):
+    # Budget, 900 rows (300 products): lookups 1 per 500 keys (4), 8 categories created through the service (about
+    # 5 statements each), inserts (SQLite caps a statement's parameters: up to 10 for products, 8 for variants),
+    # variant SKUs of the published products (1), and per ProductPublished (300) the outbox's savepoint, event
+    # insert, delivery insert (when anything subscribes) and release.
+    with django_assert_max_num_queries(300 * 4 + 70):
+        report = catalog_import_csv(text=_many_rows(900))
+    assert (report.products_created, report.variants_created, report.published) == (300, 900, 300)
+    renamed = _many_rows(900).replace(",V", ",W").replace("Product ", "Item ")
+    # Now: lookups, 1 lock per 500 products, 1 update per 300 products and per 300 variants, no event.
+    with django_assert_max_num_queries(20):
+        report = catalog_import_csv(text=renamed)
+    assert (report.products_updated, report.variants_updated, report.published) == (300, 900, 0)
+    assert Product.objects.filter(name__startswith="Item ").count() == 300
+
+
+def test_a_file_of_many_bad_rows_lists_the_first_50_and_counts_all(db, tmp_path, admin_client):
+    text = HEADER + "".join(f"BAD SKU {n},p,P,,,,draft\n" for n in range(120))
+    with pytest.raises(CatalogImportInvalid) as caught:
+        catalog_import_csv(text=text)
+    assert len(caught.value.line_errors) == 120
+    assert len(caught.value.errors) == 50 and caught.value.extra["problem_count"] == 120
+    assert "first 50 are listed" in caught.value.detail
+
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="120 bad row"):
+        call_command("import_catalog", str(path), stderr=err)
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 51 and lines[-1] == f"{path}: ... and 70 more bad row(s)"
+
+    upload = io.BytesIO(text.encode())
+    upload.name = "bad.csv"
+    response = admin_client.post("/admin/catalog/product/import/", {"file": upload})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "120 bad rows" in body and "The first 50 are listed." in body
+    assert body.count("<tr><td>") == 50
+    assert not Product.objects.exists()

@@ -1,4 +1,4 @@
-"""Import the catalog from a CSV file: all rows or none, every bad row reported with its line."""
+"""Import the catalog from a CSV file: all rows or none; the first 50 bad rows reported with their lines, and the count."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from modules.catalog.imports import IMPORT_COLUMNS, CatalogImportInvalid, catalo
 class Command(BaseCommand):
     help = (
         f"Upsert products and variants from a CSV file with the columns {','.join(IMPORT_COLUMNS)}. "
-        "The whole file is validated first: any bad row means nothing is written."
+        "The whole file is validated first: any bad row means nothing is written "
+        "(the first 50 bad rows are listed, with their count)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,8 +29,10 @@ class Command(BaseCommand):
         try:
             report = catalog_import_csv(text=text, dry_run=dry_run)
         except CatalogImportInvalid as invalid:
-            for line_error in invalid.line_errors:
+            for line_error in invalid.first_line_errors:
                 self.stderr.write(f"{file}: {line_error}")
+            if (more := len(invalid.line_errors) - len(invalid.first_line_errors)) > 0:
+                self.stderr.write(f"{file}: ... and {more} more bad row(s)")
             raise CommandError(f"{len(invalid.line_errors)} bad row(s) in {file}; nothing was imported.") from None
         prefix = "dry run, nothing written: " if dry_run else ""
         self.stdout.write(
