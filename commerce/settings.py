@@ -12,10 +12,12 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from contracts.container import MODULES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("COMMERCE_VAR_DIR", BASE_DIR / "var"))
 
-ALL_MODULES = ("catalog", "pricing", "inventory", "checkout")
+ALL_MODULES = MODULES
 
 
 def env_bool(name: str, default: bool = False) -> bool:

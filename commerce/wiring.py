@@ -13,15 +13,11 @@ from django.utils.module_loading import import_string
 
 from commerce.transport.client import ContractClient
 from commerce.transport.protocols import CONTRACT_PROTOCOLS
-from contracts.container import Services
+from contracts.container import MODULES, Services
 from contracts.errors import ServiceUnavailable
 
-LOCAL_FACADES = {
-    "catalog": "modules.catalog.facade.CatalogFacade",
-    "pricing": "modules.pricing.facade.PricingFacade",
-    "inventory": "modules.inventory.facade.InventoryFacade",
-    "checkout": "modules.checkout.facade.CheckoutFacade",
-}
+# Every module serves its contract from ``modules/<module>/facade.py`` as ``<Module>Facade``.
+LOCAL_FACADES = {module: f"modules.{module}.facade.{module.capitalize()}Facade" for module in MODULES}
 
 
 class Unavailable:

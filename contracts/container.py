@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+import typing
+from dataclasses import dataclass, fields, replace
 
 from contracts.catalog import CatalogService
 from contracts.checkout import CheckoutService
@@ -23,6 +24,16 @@ class Services:
     pricing: PricingService
     inventory: InventoryService
     checkout: CheckoutService
+
+
+# The one list of modules: every other list (settings, import rules, Makefile...) is checked against it.
+MODULES: tuple[str, ...] = tuple(field.name for field in fields(Services))
+
+
+def contract_protocols() -> dict[str, type]:
+    """Return the Protocol of each module's contract, by module name."""
+    hints = typing.get_type_hints(Services)
+    return {name: hints[name] for name in MODULES}
 
 
 _installed: Services | None = None
@@ -52,11 +63,8 @@ def services_override(
     """Serve some contracts with other implementations (fakes) inside the block."""
     global _installed
     previous = services()
-    changes = {
-        name: impl
-        for name, impl in (("catalog", catalog), ("pricing", pricing), ("inventory", inventory), ("checkout", checkout))
-        if impl is not None
-    }
+    given = {"catalog": catalog, "pricing": pricing, "inventory": inventory, "checkout": checkout}
+    changes = {name: impl for name, impl in given.items() if impl is not None}
     _installed = replace(previous, **changes)
     try:
         yield _installed

@@ -7,17 +7,9 @@ import inspect
 import typing
 from typing import Any
 
-from contracts.catalog import CatalogService
-from contracts.checkout import CheckoutService
-from contracts.inventory import InventoryService
-from contracts.pricing import PricingService
+from contracts.container import contract_protocols
 
-CONTRACT_PROTOCOLS: dict[str, type] = {
-    "catalog": CatalogService,
-    "pricing": PricingService,
-    "inventory": InventoryService,
-    "checkout": CheckoutService,
-}
+CONTRACT_PROTOCOLS: dict[str, type] = contract_protocols()
 
 
 @functools.cache

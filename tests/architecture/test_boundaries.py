@@ -14,8 +14,9 @@ from django.apps import apps
 from django.db import models
 from django.test.utils import isolate_apps
 
+from contracts.container import MODULES
+
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = ("catalog", "pricing", "inventory", "checkout")
 LINT = Path(sys.executable).with_name("lint-imports")
 
 
