@@ -55,7 +55,7 @@ class CompleteSerializer(StrictSerializer):
     payment = PaymentSerializer()
 
 
-# --- Response shapes, for the OpenAPI schema (the views render selectors' documents) ---
+# --- Response shapes: the views render the selectors' documents through these, and the schema is generated from them ---
 
 Money = MoneyAmountField  # a decimal as a JSON string, e.g. "19.90"
 

@@ -38,9 +38,19 @@ def _customer_id(request: Request) -> int | None:
     return request.user.pk if request.user and request.user.is_authenticated else None
 
 
+def _cart_rendered(priced: selectors.PricedCart, status: int = 200) -> Response:
+    """Render a priced cart through ``CartOut``, the serializer the schema is generated from: they cannot drift."""
+    return Response(CartOut(selectors.cart_document(priced=priced)).data, status=status)
+
+
+def _order_rendered(document: dict) -> dict:
+    """Render an order document through ``OrderOut``, the serializer the schema is generated from."""
+    return OrderOut(document).data
+
+
 def _cart_response(token: str, status: int = 200) -> Response:
     cart = selectors.cart_get(token=token)
-    return Response(selectors.cart_document(priced=selectors.cart_price(cart=cart)), status=status)
+    return _cart_rendered(selectors.cart_price(cart=cart), status=status)
 
 
 def _valid(serializer_class: type, data: object) -> dict:
@@ -54,7 +64,7 @@ class CartCreateView(APIView):
     def post(self, request: Request) -> Response:
         data = _valid(CartCreateSerializer, request.data)
         cart = cart_create(currency=data["currency"], customer_id=_customer_id(request))
-        return Response(selectors.cart_document(priced=selectors.cart_price(cart=cart, lines=[])), status=201)
+        return _cart_rendered(selectors.cart_price(cart=cart, lines=[]), status=201)
 
 
 class CartDetailView(APIView):
@@ -68,7 +78,7 @@ class CartLinesView(APIView):
     def post(self, request: Request, token: str) -> Response:
         data = _valid(LineAddSerializer, request.data)
         priced = cart_line_add(token=token, sku=data["sku"], quantity=data["quantity"])
-        return Response(selectors.cart_document(priced=priced))
+        return _cart_rendered(priced)
 
 
 class CartLineView(APIView):
@@ -128,7 +138,7 @@ class CartCompleteView(APIView):
             ),
             customer_id=_customer_id(request),
         )
-        response = Response(result.body, status=result.status)
+        response = Response(_order_rendered(result.body) if result.status == 201 else result.body, status=result.status)
         if result.status >= 400:
             response.content_type = "application/problem+json"
         if result.replayed:
@@ -142,7 +152,7 @@ class OrderDetailView(APIView):
         order = selectors.order_get_for(
             number=number, access_token=request.query_params.get("access_token"), customer_id=_customer_id(request)
         )
-        return Response(selectors.order_document(order=order))
+        return Response(_order_rendered(selectors.order_document(order=order)))
 
 
 class OrderCancelView(APIView):
@@ -152,7 +162,7 @@ class OrderCancelView(APIView):
             number=number, access_token=request.query_params.get("access_token"), customer_id=_customer_id(request)
         )
         order = order_cancel(number=number)
-        return Response(selectors.order_document(order=order))
+        return Response(_order_rendered(selectors.order_document(order=order)))
 
 
 class OrderListView(GenericAPIView):
@@ -164,4 +174,4 @@ class OrderListView(GenericAPIView):
         if customer_id is None:
             raise NotAuthenticated("Sign in to list your orders.")
         page = self.paginate_queryset(selectors.orders_of_customer(customer_id=customer_id))
-        return self.get_paginated_response([selectors.order_document(order=order) for order in page])
+        return self.get_paginated_response([_order_rendered(selectors.order_document(order=order)) for order in page])
