@@ -21,6 +21,7 @@ from django.urls import URLPattern, path, reverse
 from contracts.errors import Conflict
 from kernel.csv_upload import CsvUploadForm
 from modules.catalog import services
+from modules.catalog.cache import catalog_changed
 from modules.catalog.imports import IMPORT_COLUMNS, CatalogImportInvalid, catalog_import_csv
 from modules.catalog.models import Category, Product, ProductMedia, Variant
 
@@ -124,8 +125,14 @@ class ProductAdmin(admin.ModelAdmin):
         stored = Product.objects.filter(pk=obj.pk).values_list("status", flat=True).first() if change else None
         obj.status = stored or Product.Status.DRAFT
         super().save_model(request, obj, form, change)
+        catalog_changed(using=services.catalog_db())
+
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        super().delete_model(request, obj)
+        catalog_changed(using=services.catalog_db())
 
     def save_formset(self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool) -> None:
+        catalog_changed(using=services.catalog_db())  # variant names and attributes, images: all shown by the storefront
         if formset.model is not Variant:
             super().save_formset(request, form, formset, change)
             return

@@ -12,6 +12,7 @@ import random
 
 from django.db import transaction
 
+from modules.catalog.cache import catalog_changed
 from modules.catalog.models import Category, Product, ProductMedia, Variant
 from modules.catalog.services import catalog_db
 
@@ -225,4 +226,5 @@ def catalog_demo_seed(*, products: int = 200) -> list[str]:
             ],
             batch_size=_BATCH,
         )
+        catalog_changed(using=catalog_db())
     return [sku for *_, variants in plans for sku, _, _ in variants]

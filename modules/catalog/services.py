@@ -1,7 +1,9 @@
 """Catalog writes: every change of catalog state goes through here, under a transaction.
 
 Events are published inside the same transaction as the change, so the
-outbox row exists exactly when the change committed.
+outbox row exists exactly when the change committed. Every change the
+storefront shows also calls ``cache.catalog_changed`` (the response cache
+hears it at once, before the event is delivered).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db.models.functions import Length
 from contracts.catalog import ProductPublished, ProductUnpublished, VariantDiscontinued
 from contracts.errors import Conflict, FieldProblem, InvalidInput
 from contracts.events import publish
+from modules.catalog.cache import catalog_changed
 from modules.catalog.models import CATEGORY_PATH_MAX_LENGTH, Category, Product, Variant
 
 
@@ -83,6 +86,7 @@ def category_save(*, category: Category) -> Category:
             for descendant in descendants:
                 descendant.path = new_path + descendant.path[len(old_path) :]
             Category.objects.bulk_update(descendants, ["path"], batch_size=500)
+        catalog_changed(using=catalog_db())
     return category
 
 
@@ -122,6 +126,7 @@ def variant_create(
     with transaction.atomic(using=catalog_db()):
         _validated(variant)
         variant.save()
+        catalog_changed(using=catalog_db())
     return variant
 
 
@@ -153,6 +158,7 @@ def product_publish(*, product: Product) -> bool:
         locked.status = Product.Status.PUBLISHED
         locked.save(update_fields=["status", "updated"])
         publish(ProductPublished(product_id=locked.pk, slug=locked.slug, skus=_skus_of(locked)))
+        catalog_changed(using=catalog_db())
     product.status, product.updated = locked.status, locked.updated
     return True
 
@@ -167,6 +173,7 @@ def product_unpublish(*, product: Product) -> bool:
         locked.status = Product.Status.DRAFT
         locked.save(update_fields=["status", "updated"])
         publish(ProductUnpublished(product_id=locked.pk, slug=locked.slug, skus=_skus_of(locked)))
+        catalog_changed(using=catalog_db())
     product.status, product.updated = locked.status, locked.updated
     return True
 
@@ -181,4 +188,5 @@ def variant_deactivate(*, variant: Variant) -> bool:
         variant.active = False
         if changed:
             publish(VariantDiscontinued(sku=variant.sku, product_id=variant.product_id))
+            catalog_changed(using=catalog_db())
     return bool(changed)

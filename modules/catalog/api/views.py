@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from kernel.pagination import CountedRange
-from kernel.renderers import ORJSONRenderer
-from modules.catalog import selectors
+from kernel.http_cache import bytes_response, conditional_get
+from kernel.renderers import ORJSONRenderer, json_bytes
+from modules.catalog import cache, selectors
 from modules.catalog.api.serializers import (
     ORDERINGS,
     CategorySerializer,
@@ -50,7 +52,46 @@ def _degraded_headers(offers: Offers | None) -> dict[str, str]:
     return {DEGRADED_HEADER: ", ".join(offers.degraded)} if offers is not None and offers.degraded else {}
 
 
-class CategoryListView(ListAPIView):
+def _degraded_list(offers: Offers | None) -> list[str]:
+    return list(offers.degraded) if offers is not None else []
+
+
+class ConditionalGetMixin:
+    """Catalog reads carry ``ETag`` and ``Cache-Control: public, max-age=…`` and answer 304 to a matching ``If-None-Match``.
+
+    A degraded answer gets ``Cache-Control: no-store``: nobody may keep it.
+    """
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        return conditional_get(
+            request, response, max_age=cache.http_max_age(), public=not response.has_header(DEGRADED_HEADER)
+        )
+
+
+def _served(request: Request, build: Callable[[], tuple[dict[str, Any], Offers | None]]) -> Any:
+    """Answer from the response cache, or ``build`` the data, render it once and cache it unless degraded.
+
+    Only the JSON rendering is cached (and served as bytes, past DRF's
+    renderer); another renderer (the browsable API in DEBUG) gets a plain
+    ``Response``. See ``modules.catalog.cache`` for keys and freshness.
+    """
+    if not isinstance(request.accepted_renderer, ORJSONRenderer):
+        data, offers = build()
+        return Response(data, headers=_degraded_headers(offers))
+    key = cache.response_key(request)
+    body = cache.response_get(key)
+    if body is not None:
+        return bytes_response(body, content_type=ORJSONRenderer.media_type)
+    data, offers = build()
+    body = json_bytes(data)
+    headers = _degraded_headers(offers)
+    if not headers:
+        cache.response_set(key, body)
+    return bytes_response(body, content_type=ORJSONRenderer.media_type, headers=headers)
+
+
+class CategoryListView(ConditionalGetMixin, ListAPIView):
     """The category tree, parents before children: ``slug``, ``name``, ``parent`` (slug or null), ``path``."""
 
     renderer_classes = _renderers()
@@ -60,7 +101,7 @@ class CategoryListView(ListAPIView):
         return selectors.categories_list()
 
 
-class ProductListView(ListAPIView):
+class ProductListView(ConditionalGetMixin, ListAPIView):
     """Visible products: filters ``category``, ``q``; ``ordering``; ``currency`` adds prices and availability.
 
     When pricing or inventory fails, the page still answers without that
@@ -72,8 +113,11 @@ class ProductListView(ListAPIView):
     serializer_class = ProductSerializer
 
     @extend_schema(parameters=LISTING_PARAMETERS)
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         query = ListingQuery.parse(request.query_params)
+        return _served(request, lambda: self._page(request, query))
+
+    def _page(self, request: Request, query: ListingQuery) -> tuple[dict[str, Any], Offers | None]:
         products = selectors.products_search(category=query.category, q=query.q)
         prices, pricing_done = None, False
         if ORDERINGS[query.ordering] is None and query.currency is not None:
@@ -99,24 +143,25 @@ class ProductListView(ListAPIView):
             offers = selectors.offers_get(
                 skus=_skus(page), currency=query.currency, prices=prices, pricing_done=pricing_done
             )
-        response = self.get_paginated_response([product_data(card, offers) for card in page])
-        response.data["degraded"] = list(offers.degraded) if offers is not None else []
-        for name, value in _degraded_headers(offers).items():
-            response[name] = value
-        return response
+        data = self.get_paginated_response([product_data(card, offers) for card in page]).data
+        data["degraded"] = _degraded_list(offers)
+        return data, offers
 
 
-class ProductDetailView(RetrieveAPIView):
+class ProductDetailView(ConditionalGetMixin, RetrieveAPIView):
     """One visible product with its active variants; 404 when unknown, unpublished or without an active variant."""
 
     renderer_classes = _renderers()
     serializer_class = ProductSerializer
 
     @extend_schema(parameters=[CURRENCY_PARAMETER])
-    def retrieve(self, request: Request, *args: Any, slug: str, **kwargs: Any) -> Response:
+    def retrieve(self, request: Request, *args: Any, slug: str, **kwargs: Any) -> Any:
         currency = currency_parse(request.query_params)
+        return _served(request, lambda: self._product(slug=slug, currency=currency))
+
+    def _product(self, *, slug: str, currency: str | None) -> tuple[dict[str, Any], Offers | None]:
         product = selectors.product_visible_get(slug=slug)
         offers = selectors.offers_get(skus=_skus([product]), currency=currency) if currency is not None else None
         data = product_data(product, offers)
-        data["degraded"] = list(offers.degraded) if offers is not None else []
-        return Response(data, headers=_degraded_headers(offers))
+        data["degraded"] = _degraded_list(offers)
+        return data, offers

@@ -12,9 +12,23 @@ from modules.catalog.models import Category, Product
 from modules.catalog.tests.fakes import FakeInventory, FakePricing
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Each test starts with an empty response cache: the cache outlives the rolled-back rows of other tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
-def offers(db) -> Iterator[SimpleNamespace]:
-    """Serve pricing and inventory with fakes; set ``.pricing.prices`` / ``.inventory.available``."""
+def offers(db, settings) -> Iterator[SimpleNamespace]:
+    """Serve pricing and inventory with fakes; set ``.pricing.prices`` / ``.inventory.available``.
+
+    The fakes publish no events when told new prices or stock, so the response cache is off with them.
+    """
+    settings.CATALOG_CACHE_SECONDS = 0
     pricing, inventory = FakePricing(), FakeInventory()
     with services_override(pricing=pricing, inventory=inventory):
         yield SimpleNamespace(pricing=pricing, inventory=inventory)

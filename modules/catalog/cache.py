@@ -1,0 +1,95 @@
+"""The storefront's response cache and its freshness bound.
+
+Listing pages and product details are cached on Django's ``default`` cache
+(local memory in the embedded mode, Redis when ``CACHES`` says so), keyed by
+scheme, host, path, every query parameter (so never across currencies,
+pages, filters or orderings) and a *generation*:
+
+- any change the storefront shows bumps the generation, so the next request
+  reads fresh data: catalog changes (publish, unpublish, discontinue, product,
+  variant, media and category edits) through ``catalog_changed`` and the
+  catalog's own events, price changes (``PriceChanged``, also price lists and
+  their validity windows) and stock crossing zero (``OutOfStock`` /
+  ``BackInStock``) through the subscribers in ``handlers``;
+- everything else (an available count moving without crossing zero, a hold
+  expiring) is bounded by time.
+
+Freshness bound: a response reflects the data of at most
+``CATALOG_CACHE_SECONDS`` (default 1 s) ago on the server, and a client or
+CDN may keep it ``CATALOG_HTTP_MAX_AGE`` (default 1 s) more: **at most 2 s
+stale** by default; the events above reach the server's cache at once (with
+a local-memory cache, only in the process that delivered the event: other
+worker processes catch up within the TTL; with Redis, all at once).
+A degraded answer (pricing or inventory down) is never cached.
+
+Listing counts depend on the catalog alone, so they are cached apart, keyed by
+the catalog's generation (which only catalog changes move) for up to
+``CATALOG_COUNT_CACHE_SECONDS`` (default 60 s, the bound for catalog writes
+that bypass ``catalog_changed``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+
+from kernel.http_cache import cached_get, cached_set, generation_bump, generations_get, request_fingerprint
+
+STOREFRONT_GENERATION = "catalog:generation:storefront"
+CATALOG_GENERATION = "catalog:generation:catalog"
+RESPONSE_SECONDS_DEFAULT = 1.0
+HTTP_MAX_AGE_DEFAULT = 1
+COUNT_SECONDS_DEFAULT = 60.0
+
+
+def response_seconds() -> float:
+    """Return how long a response may be served from the server's cache (0 turns the cache off)."""
+    return float(getattr(settings, "CATALOG_CACHE_SECONDS", RESPONSE_SECONDS_DEFAULT))
+
+
+def http_max_age() -> int:
+    """Return the ``max-age`` sent to clients and CDNs with catalog reads."""
+    return int(getattr(settings, "CATALOG_HTTP_MAX_AGE", HTTP_MAX_AGE_DEFAULT))
+
+
+def storefront_changed() -> None:
+    """Orphan every cached response (prices or availability changed); counts stay."""
+    generation_bump(STOREFRONT_GENERATION)
+
+
+def _catalog_bump() -> None:
+    generation_bump(CATALOG_GENERATION)
+    generation_bump(STOREFRONT_GENERATION)
+
+
+def catalog_changed(*, using: str | None = None) -> None:
+    """Orphan cached responses and counts now and again once the current transaction commits.
+
+    The bump after commit is the one that matters: a request that read the
+    generation after the first bump may still have read the old rows and
+    cached them. Outside a transaction both happen now.
+    """
+    _catalog_bump()
+    transaction.on_commit(_catalog_bump, using=using)
+
+
+def response_key(request: HttpRequest) -> str | None:
+    """Return the cache key of this GET's response, ``None`` when the cache is off or unreachable."""
+    if response_seconds() <= 0:
+        return None
+    generations = generations_get([STOREFRONT_GENERATION])
+    if generations is None:
+        return None
+    return f"catalog:response:{generations[0]}:{request_fingerprint(request)}"
+
+
+def response_get(key: str | None) -> bytes | None:
+    """Return the cached body under ``key``."""
+    return cached_get(key) if key is not None else None
+
+
+def response_set(key: str | None, body: bytes) -> None:
+    """Cache ``body`` under ``key`` for the response TTL."""
+    if key is not None:
+        cached_set(key, body, timeout=response_seconds())
