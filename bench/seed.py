@@ -9,6 +9,12 @@ warehouse, ``--hot-stock`` for the hot SKU) and loads them with
 ``import_catalog``, ``import_prices`` and ``import_stock``: the same
 validated, all-or-nothing path a shop uses, timed per command. The two demo
 warehouses are created by the inventory module's demo seed (with no SKUs).
+The imports' events are stored with their deliveries as always; by default
+(``--events settle``) none is dispatched and the bench marks them delivered
+(their subscribers only invalidate caches no server holds yet); with
+``--events deliver`` and ``EVENTS_EMBEDDED_DELIVERY=inline`` (as the bench
+sets) they are delivered before each command returns, so the import times
+include them. Deliveries are counted by state in the output.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ def main() -> None:
     parser.add_argument("--products", type=int, required=True)
     parser.add_argument("--stock", type=int, required=True)
     parser.add_argument("--hot-stock", type=int, required=True)
+    parser.add_argument("--events", choices=("settle", "deliver"), default="settle")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commerce.settings")
@@ -56,6 +63,8 @@ def main() -> None:
     from bench import shop
     from modules.inventory.demo import inventory_demo_seed
 
+    if args.events == "settle":
+        _dispatch_off()
     plan = shop.products(args.products)
     hot = shop.hot_sku()
     timings: dict[str, float] = {}
@@ -82,7 +91,61 @@ def main() -> None:
                 call_command(command, str(path), stdout=open(os.devnull, "w"))
             timings[command] = round(time.monotonic() - started, 2)
             print(f"  {command}: {len(rows)} rows in {timings[command]:.1f}s", file=sys.stderr, flush=True)
-    print(json.dumps({"products": len(plan), "skus": len(plan) * len(shop.VARIANTS), "hot_sku": hot, "seconds": timings}))
+    if args.events == "settle":
+        settled = _settle()
+        deliveries = {"settled_by_bench": settled, **_deliveries()}
+    else:
+        # Delivered inline after each commit (EVENTS_EMBEDDED_DELIVERY=inline); sweep what is due (retries), count.
+        started = time.monotonic()
+        while _due() and time.monotonic() - started < 600:
+            call_command("events", "sweep", stdout=open(os.devnull, "w"))
+        timings["events_sweep"] = round(time.monotonic() - started, 2)
+        deliveries = _deliveries()
+    print(f"  event deliveries: {deliveries}", file=sys.stderr, flush=True)
+    print(json.dumps({"products": len(plan), "skus": len(plan) * len(shop.VARIANTS), "hot_sku": hot, "seconds": timings,
+                      "deliveries": deliveries}))
+
+
+def _dispatch_off() -> None:
+    """Store the imports' events and deliveries as usual, but dispatch none of them (see ``_settle``)."""
+    from commerce.eventbus import services
+
+    if not hasattr(services, "deliveries_dispatch"):
+        print("  WARNING: commerce.eventbus.services.deliveries_dispatch is gone: the seed's events are delivered",
+              file=sys.stderr, flush=True)
+        return
+    services.deliveries_dispatch = lambda **kwargs: None
+
+
+def _settle() -> int:
+    """Mark the seed's deliveries delivered without running them; return how many.
+
+    Their subscribers only invalidate storefront caches, and no server has
+    cached anything yet: delivering tens of thousands of them would only make
+    the seed slow and the first measurements share the machine with them.
+    ``--seed-events deliver`` delivers them instead, to time the imports with their events.
+    """
+    from django.apps import apps
+    from django.utils import timezone
+
+    Delivery = apps.get_model("eventbus", "Delivery")
+    return Delivery.objects.filter(state__in=("pending", "retrying")).update(state="delivered", delivered_at=timezone.now())
+
+
+def _due() -> int:
+    from django.apps import apps
+    from django.utils import timezone
+
+    Delivery = apps.get_model("eventbus", "Delivery")
+    return Delivery.objects.filter(state__in=("pending", "retrying"), next_attempt_at__lte=timezone.now()).count()
+
+
+def _deliveries() -> dict[str, int]:
+    from django.apps import apps
+    from django.db.models import Count
+
+    Delivery = apps.get_model("eventbus", "Delivery")
+    return dict(Delivery.objects.values_list("state").annotate(n=Count("id")).order_by())
 
 
 if __name__ == "__main__":

@@ -95,21 +95,18 @@ class Processes:
         process = self.running.pop(name, None)
         if process is None or process.poll() is not None:
             return
-        for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
-            try:
-                os.killpg(process.pid, sig)  # the session we started: the process and its children
-            except ProcessLookupError:
-                return
-            try:
-                process.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        # Children may outlive a parent that was killed; the session id is still the parent's pid.
+        # SIGTERM to the process itself first: gunicorn and Celery then stop their own children cleanly.
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15.0)
+        except subprocess.TimeoutExpired:
+            pass
+        # Then whatever is left of the session we started (its id is the process's pid): children included.
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        process.wait()
 
     def stop_all(self) -> None:
         for name in list(self.running)[::-1]:
@@ -285,14 +282,20 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
                         help=f"PostgreSQL database to drop, create and use (default DATABASE_URL or {DEFAULT_DATABASE_URL})")
     parser.add_argument("--broker", default="", help="e.g. redis://127.0.0.1:6379/3: serve with a Celery worker and beat")
+    parser.add_argument("--cache-url", default="", help="e.g. redis://127.0.0.1:6379/4: the shared response cache (CACHE_URL)")
     parser.add_argument("--celery-concurrency", type=int, default=0, help="Celery worker processes (default: Celery's, the core count)")
     parser.add_argument("--stock", type=int, default=1_000_000, help="on hand of every SKU but the hot one (default 1,000,000)")
     parser.add_argument("--hot-stock", type=int, default=300, help="on hand of the hot SKU (default 300)")
     parser.add_argument("--hot-seconds", type=float, default=120.0, help="time limit of the hot-SKU run (default 120)")
+    parser.add_argument("--settle-wait", type=float, default=120.0,
+                        help="after the hot-SKU run, wait up to this long for pending event deliveries (default 120)")
     parser.add_argument("--probe-requests", type=int, default=20, help="requests per scale probe at one client (default 20)")
     parser.add_argument("--port", type=int, default=0, help="first port to try (the bare view uses the next); default: any free")
     parser.add_argument("--flows", default="listing,detail,availability,cart,checkout,hot,probes",
                         help="which flows to run, comma-separated (the ceiling always runs)")
+    parser.add_argument("--seed-events", choices=("settle", "deliver"), default="settle",
+                        help="the imports' events: marked delivered without running them (settle, the default: their "
+                        "subscribers only invalidate caches no server holds yet) or delivered inline, timed with the imports")
     parser.add_argument("--seed-only", action="store_true", help="create, migrate and seed the database, print the times, stop")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench"), help="where the JSON goes (default var/bench/)")
     args = parser.parse_args()
@@ -316,6 +319,23 @@ def main() -> None:
     finally:
         processes.stop_all()
         shutil.rmtree(workdir, ignore_errors=True)
+        if args.broker:
+            redis_delete(args.broker, [f"commerce-bench-{stamp}*", f"_kombu.binding*.commerce-bench-{stamp}"])
+        if args.cache_url:
+            redis_delete(args.cache_url, [f"commerce-bench-{stamp}:*"])
+
+
+def redis_delete(url: str, patterns: list[str]) -> None:
+    """Delete this run's keys (its Celery queue and bindings, its cache entries) from Redis; nothing else is touched."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url)
+        keys = [key for pattern in patterns for key in client.scan_iter(match=pattern, count=1000)]
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start : start + 1000])
+    except Exception as error:  # the run's figures matter more than this clean-up
+        print(f"could not delete this run's keys {patterns} from {url}: {error}")
 
 
 def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path, logs: Path, workdir: Path, processes: Processes) -> None:
@@ -350,6 +370,11 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
         env.pop(f"{module}_SERVICE_URL", None)
     if args.broker:
         env["CELERY_BROKER_URL"] = args.broker
+        # A queue of this run's own: the server, worker and beat use bench.settings, which reads it; deleted at the end.
+        env["BENCH_CELERY_QUEUE"] = f"commerce-bench-{stamp}"
+    if args.cache_url:
+        env["CACHE_URL"] = args.cache_url
+        env["BENCH_CACHE_PREFIX"] = f"commerce-bench-{stamp}"
     found = versions(database)
     mode = f"broker {args.broker}" if args.broker else "embedded (no broker)"
     print(f"commerce bench {stamp}: {cores} cores, {database}, gunicorn {args.workers} sync workers, "
@@ -361,14 +386,19 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
     run([*manage, "migrate", "--noinput", "-v0"], env)
     migrate_seconds = round(time.monotonic() - started, 2)
     print(f"  migrate: {migrate_seconds:.1f}s", flush=True)
+    # Seeded in the embedded mode, the imports' events settled (or, with --seed-events deliver, delivered inline) before
+    # the server starts, so no measurement shares the machine with the seed's backlog.
+    seed_env = {k: v for k, v in env.items() if k not in ("CELERY_BROKER_URL", "BENCH_CELERY_QUEUE")}
+    seed_env["EVENTS_EMBEDDED_DELIVERY"] = "inline"
     seed = json.loads(
         run([PYTHON, "bench/seed.py", "--products", str(args.products), "--stock", str(args.stock),
-             "--hot-stock", str(args.hot_stock)], env, capture=True).strip().splitlines()[-1]
+             "--hot-stock", str(args.hot_stock), "--events", args.seed_events], seed_env, capture=True).strip().splitlines()[-1]
     )
 
     if args.seed_only:
         print(f"seeding {seed['products']} products / {seed['skus']} SKUs: "
-              + ", ".join(f"{k} {v:.1f}s" for k, v in seed["seconds"].items()))
+              + ", ".join(f"{k} {v:.1f}s" for k, v in seed["seconds"].items())
+              + f"; {seed['deliveries']} event deliveries")
         return
 
     # The servers.
@@ -384,8 +414,8 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
         worker = [*celery, "worker", "-l", "warning", "--hostname", f"bench-{stamp}@%h"]
         if args.celery_concurrency:
             worker += ["--concurrency", str(args.celery_concurrency)]
-        processes.start("celery-worker", worker, env)
-        processes.start("celery-beat", [*celery, "beat", "-l", "warning", "-s", str(workdir / "beat-schedule")], env)
+        processes.start("celery-worker", worker, server_env)
+        processes.start("celery-beat", [*celery, "beat", "-l", "warning", "-s", str(workdir / "beat-schedule")], server_env)
     else:
         processes.start("run_schedule", [*manage, "run_schedule"], env)
     wait_ready(base, "/readyz", processes, "server")
@@ -465,7 +495,7 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
             port,
             warm=False,
         )
-        hot_check = json.loads(run([PYTHON, "bench/verify.py", hot, str(args.hot_stock)], env, capture=True).strip().splitlines()[-1])
+        hot_check = json.loads(run([PYTHON, "bench/verify.py", hot, str(args.hot_stock), "--wait", str(args.settle_wait)], env, capture=True).strip().splitlines()[-1])
 
     probes: dict[str, dict] = {}
     if "probes" in flows:
@@ -499,7 +529,8 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
         print(f"hot SKU {hot_check['sku']}: stock {hot_check['stock']}, ordered {hot_check['ordered_quantity']} in "
               f"{hot_check['orders']} orders, ledger sold {hot_check['ledger_sold']}, on hand after "
               f"{hot_check['on_hand_after']}, held after {hot_check['held_after']}, oversold {hot_check['oversold']}, "
-              f"unsettled deliveries {hot_check['unsettled_deliveries']}: {verdict}")
+              f"unsettled deliveries {hot_check['unsettled_deliveries']}: {verdict}"
+              + ("" if hot_check["settled"] else f" (not all settled {args.settle_wait:g}s after the run)"))
     if probes:
         print(f"\nscale probes at one client, {args.products} products ({args.probe_requests} requests each):")
         print(f"{'probe':34} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'errors':>6} {'SQL':>6}")
@@ -508,7 +539,8 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
             print(f"{name:34} {fmt(figures['p50_ms']):>8} {fmt(figures['p95_ms']):>8} {fmt(figures['mean_ms']):>8} "
                   f"{figures['errors']:>6} {fmt(step.get('sql_per_request')):>6}")
     print(f"seeding {seed['products']} products / {seed['skus']} SKUs: "
-          + ", ".join(f"{k} {v:.1f}s" for k, v in seed["seconds"].items()))
+          + ", ".join(f"{k} {v:.1f}s" for k, v in seed["seconds"].items())
+          + f"; {seed['deliveries']} event deliveries")
 
     document = {
         "timestamp": stamp,
@@ -535,6 +567,7 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
                                         "CHECKOUT_ALLOW_TEST_GATEWAY", "EMAIL_BACKEND", "LOG_LEVEL")},
         },
         "setup_seconds": {"migrate": migrate_seconds, **seed["seconds"]},
+        "seed_deliveries": seed["deliveries"],
         "ceiling_rate": ceiling,
         "results": {name: {**figures, "ratio_to_bare": (figures["rate"] / ceiling if ceiling else None)}
                     for name, figures in results.items()},

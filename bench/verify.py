@@ -69,7 +69,10 @@ def main() -> None:
         "unsettled_deliveries": unsettled,
         "dead_deliveries": Delivery.objects.filter(state="dead").count(),
         "oversold": max(0, sold_ordered - args.stock),
-        "exact": sold_ordered == args.stock and sold_ledger == args.stock and on_hand == 0,
+        # Exactly the stock sold: ordered == stock, and the stock is all gone, sold (ledger) or still held for a
+        # placed order whose stock commit is not delivered yet (a broker's worker settles after the response).
+        "exact": sold_ordered == args.stock and sold_ledger + (held["q"] or 0) == args.stock and on_hand - (held["q"] or 0) == 0,
+        "settled": sold_ledger == args.stock and on_hand == 0,
     }
     print(json.dumps(result))
 
