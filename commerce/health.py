@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
 
+from kernel.problems import PROBLEM_CONTENT_TYPE, problem_body
+
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """Answer 200 while the process is alive; touches nothing else."""
@@ -48,16 +50,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
             failures["broker"] = error
     if failures:
         return JsonResponse(
-            {
-                "type": "https://errors.commerce.local/not_ready",
-                "title": "Service Unavailable",
-                "status": 503,
-                "code": "not_ready",
-                "detail": "Not ready: " + ", ".join(sorted(failures)),
-                "checks": checks,
-                "failures": failures,
-            },
+            problem_body(
+                status=503, code="not_ready", detail="Not ready: " + ", ".join(sorted(failures)), checks=checks, failures=failures
+            ),
             status=503,
-            content_type="application/problem+json",
+            content_type=PROBLEM_CONTENT_TYPE,
         )
     return JsonResponse({"status": "ready", "checks": checks})

@@ -12,7 +12,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.problems import PROBLEM_CONTENT_TYPE
 from modules.checkout import selectors
+from modules.checkout.api.serializers import (
+    CartCreateSerializer,
+    CartOut,
+    CompleteSerializer,
+    LineAddSerializer,
+    LineSetSerializer,
+    OrderOut,
+    VoucherSerializer,
+)
 from modules.checkout.services.carts import (
     cart_create,
     cart_line_add,
@@ -23,15 +33,6 @@ from modules.checkout.services.carts import (
 )
 from modules.checkout.services.completion import CompleteRequest, checkout_complete
 from modules.checkout.services.orders import order_cancel
-from modules.checkout.api.serializers import (
-    CartCreateSerializer,
-    CartOut,
-    CompleteSerializer,
-    LineAddSerializer,
-    LineSetSerializer,
-    OrderOut,
-    VoucherSerializer,
-)
 
 
 def _customer_id(request: Request) -> int | None:
@@ -140,7 +141,7 @@ class CartCompleteView(APIView):
         )
         response = Response(_order_rendered(result.body) if result.status == 201 else result.body, status=result.status)
         if result.status >= 400:
-            response.content_type = "application/problem+json"
+            response.content_type = PROBLEM_CONTENT_TYPE
         if result.replayed:
             response["Idempotent-Replayed"] = "true"
         return response
