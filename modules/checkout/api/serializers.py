@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers
 
+from contracts.common import SKU_MAX_LENGTH, SKU_PATTERN, SKU_RULE
 from kernel.serializers import MoneyAmountField, StrictSerializer, WholeNumberField
 
 
@@ -13,7 +14,7 @@ class CartCreateSerializer(StrictSerializer):
 
 
 class LineAddSerializer(StrictSerializer):
-    sku = serializers.CharField(max_length=64)
+    sku = serializers.RegexField(SKU_PATTERN, max_length=SKU_MAX_LENGTH, help_text=SKU_RULE)
     quantity = WholeNumberField(min_value=1)
 
     def validate_quantity(self, value: int) -> int:
