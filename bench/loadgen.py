@@ -9,7 +9,7 @@ The spec names the server (loopback only), the flow, the number of concurrent
 clients, and the bounds: a flow is started only before ``seconds`` have passed
 and at most ``max_flows`` times, and every request has a time limit. Flows:
 
-- ``get``: one GET per flow, the path drawn from ``paths``;
+- ``get``: one GET per flow, the path drawn from ``paths`` (or taken in order, with ``in_order``);
 - ``cart``: create a cart, add one line (a SKU drawn from ``skus``);
 - ``checkout``: create a cart, add one line, complete it with an Idempotency-Key;
 - ``hot``: ``checkout`` with every client buying ``sku``, each client stopping at
@@ -334,7 +334,9 @@ class Runner:
         spec = self.spec
         kind = spec["flow"]
         if kind == "get":
-            outcome, _ = await self.call(conn, "GET", "GET", rng.choice(spec["paths"]), expect=200)
+            paths = spec["paths"]
+            path = paths[(self.flows_started - 1) % len(paths)] if spec.get("in_order") else rng.choice(paths)
+            outcome, _ = await self.call(conn, "GET", "GET", path, expect=200)
             return outcome
         hot = kind == "hot"
         outcome, answer = await self.call(

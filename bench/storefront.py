@@ -499,17 +499,23 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
 
     probes: dict[str, dict] = {}
     if "probes" in flows:
-        deep = max(1, pages - 1) if pages > 2 else pages
+        # Each request a query not asked before (page sizes 24, 25, ...), so a response cache cannot answer it:
+        # these are the costs of the queries themselves, which must not grow with the catalog.
+        sizes = [PAGE_SIZE + i % (100 - PAGE_SIZE + 1) for i in range(args.probe_requests)]
+        base_path = "/api/v1/catalog/products/?currency=EUR"
         category = shop.CATEGORIES[0].split("/")[-1]
-        for name, path in (
-            ("listing page 1", LISTING),
-            (f"listing page {deep} (deep)", LISTING + f"&page={deep}"),
-            (f"category {category}, page 1", LISTING + f"&category={category}"),
-            ("search q=linen", LISTING + "&q=linen"),
+        total = count if isinstance(count, int) else PAGE_SIZE
+        for name, paths in (
+            ("listing page 1", [f"{base_path}&page_size={n}" for n in sizes]),
+            # The second-last page, a full one: as deep as the listing goes.
+            ("listing, deep page", [f"{base_path}&page_size={n}&page={max(1, math.ceil(total / n) - 1)}" for n in sizes]),
+            (f"category {category}, page 1", [f"{base_path}&page_size={n}&category={category}" for n in sizes]),
+            ("search q=linen, page 1", [f"{base_path}&page_size={n}&q=linen" for n in sizes]),
         ):
-            spec = {"flow": "get", "paths": [path], "concurrency": 1, "seconds": 60.0, "max_flows": args.probe_requests}
-            probes[name] = measure(f"probe {name}", spec, port)
-            probes[name]["path"] = path
+            spec = {"flow": "get", "paths": paths, "in_order": True, "concurrency": 1, "seconds": 120.0,
+                    "max_flows": len(paths)}
+            probes[name] = measure(f"probe {name}", spec, port, warm=False)  # warm already; a warm-up would fill the cache
+            probes[name]["paths"] = [paths[0], paths[-1]]
 
     # The report.
     print()
@@ -532,7 +538,8 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
               f"unsettled deliveries {hot_check['unsettled_deliveries']}: {verdict}"
               + ("" if hot_check["settled"] else f" (not all settled {args.settle_wait:g}s after the run)"))
     if probes:
-        print(f"\nscale probes at one client, {args.products} products ({args.probe_requests} requests each):")
+        print(f"\nscale probes at one client, {args.products} products ({args.probe_requests} requests each, "
+              f"each one a query not asked before: page_size={PAGE_SIZE}, {PAGE_SIZE + 1}, ...):")
         print(f"{'probe':34} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'errors':>6} {'SQL':>6}")
         for name, figures in probes.items():
             step = figures["steps"].get("GET", {})
