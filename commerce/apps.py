@@ -10,6 +10,7 @@ class CommerceConfig(AppConfig):
     verbose_name = "Commerce"
 
     def ready(self) -> None:
+        from commerce import checks  # noqa: F401  registers the deployment checks
         from commerce.eventbus.bus import OutboxBus
         from commerce.wiring import services_build
         from contracts.container import services_install

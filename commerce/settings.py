@@ -260,6 +260,12 @@ INVENTORY_RESERVATION_TTL_SECONDS = env_int("INVENTORY_RESERVATION_TTL_SECONDS",
 INVENTORY_LOW_STOCK_THRESHOLD = env_int("INVENTORY_LOW_STOCK_THRESHOLD", 5)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@example.com")
 # A mail server that accepts the connection and never answers must not hold a delivery forever.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
@@ -282,5 +288,8 @@ CELERY_BEAT_SCHEDULE = {
 CHECKOUT_ATTEMPT_LEASE_SECONDS = env_int("CHECKOUT_ATTEMPT_LEASE_SECONDS", 60)
 # Payment methods a client may name; the configured gateway serves them.
 CHECKOUT_PAYMENT_METHODS = env_list("CHECKOUT_PAYMENT_METHODS", "test")
+# The test gateway approves any token: with DEBUG off it takes no order unless the operator says it may
+# (a demo, a benchmark); `check --deploy` fails while it is configured without this opt-in.
+CHECKOUT_ALLOW_TEST_GATEWAY = env_bool("CHECKOUT_ALLOW_TEST_GATEWAY", DEBUG)
 # Ordering the listing by price prices every SKU of the filtered set; above this many, narrow the filter.
 CATALOG_PRICE_ORDERING_MAX_SKUS = env_int("CATALOG_PRICE_ORDERING_MAX_SKUS", 5000)

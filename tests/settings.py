@@ -19,6 +19,9 @@ INSTALLED_APPS = [*INSTALLED_APPS[:-1], "tests.eventprobe", INSTALLED_APPS[-1]] 
 # tests/eventbus/test_delivery_thread.py covers the production default ("thread").
 EVENTS_EMBEDDED_DELIVERY = "inline"
 
+# The suite pays with the test gateway (DEBUG is off here, as in production).
+CHECKOUT_ALLOW_TEST_GATEWAY = True
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

@@ -10,7 +10,7 @@ class CheckoutConfig(AppConfig):
         from contracts.checkout import OrderCancelled, OrderPlaced
         from contracts.events import subscribe
         from kernel.problems import contract_error_status_register
-        from modules.checkout import handlers
+        from modules.checkout import checks, handlers  # noqa: F401  checks register themselves
         from modules.checkout.errors import IdempotencyKeyReused, PaymentDeclined
 
         contract_error_status_register(PaymentDeclined, 402)

@@ -66,3 +66,9 @@ class CartChanged(Conflict):
     """The cart changed while it was being completed; nothing was charged. Review it and complete again."""
 
     code = "cart_changed"
+
+
+class PaymentNotConfigured(ServiceUnavailable):
+    """No real payment gateway is configured, and the test gateway is not allowed here: no order can be taken."""
+
+    code = "payment_not_configured"

@@ -41,6 +41,17 @@ class PaymentGateway(Protocol):
     def refund(self, *, key: str, intent_id: str, amount: Decimal) -> None: ...
 
 
+def test_gateway_configured() -> bool:
+    """Say whether payments would go to the test gateway (or clients may name the ``test`` method)."""
+    gateway = import_string(settings.CHECKOUT_PAYMENT_GATEWAY)
+    return (isinstance(gateway, type) and issubclass(gateway, TestGateway)) or "test" in settings.CHECKOUT_PAYMENT_METHODS
+
+
+def payments_refused() -> bool:
+    """Say whether orders must be refused: the test gateway is configured where it is not allowed (fail closed)."""
+    return not settings.CHECKOUT_ALLOW_TEST_GATEWAY and test_gateway_configured()
+
+
 def gateway_get() -> PaymentGateway:
     """Return the configured gateway."""
     return import_string(settings.CHECKOUT_PAYMENT_GATEWAY)()

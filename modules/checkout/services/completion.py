@@ -40,9 +40,11 @@ from modules.checkout.errors import (
     CheckoutIncomplete,
     ItemsUnavailable,
     PaymentGatewayFailed,
+    PaymentNotConfigured,
     RequestInProgress,
 )
 from modules.checkout.models import Cart, CheckoutAttempt, Order, OrderLine, Payment
+from modules.checkout.payments import payments_refused
 from modules.checkout.selectors import cart_get, order_document, variant_display_name
 from modules.checkout.services.attempts import (
     AttemptClaim,
@@ -105,6 +107,10 @@ def checkout_complete(*, cart_token: str, key: str, request: CompleteRequest, cu
     retry once everything done so far is undone; if an undo fails too, the
     attempt is kept for the retry or ``checkout_attempts_abandon`` to finish.
     """
+    if payments_refused():
+        raise PaymentNotConfigured(
+            "This shop takes no orders: no payment gateway is configured (CHECKOUT_PAYMENT_GATEWAY)."
+        )
     cart = cart_get(token=cart_token)  # unknown carts are a plain 404, and claim nothing
     if attempt_find(cart_token=cart_token, key=key) is None:
         try:
