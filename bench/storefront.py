@@ -363,7 +363,7 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
         "COMMERCE_VAR_DIR": str(workdir),
         "PYTHONUNBUFFERED": "1",
     }
-    for name in ("CELERY_BROKER_URL", "CONTRACTS_TOKEN", "COMMERCE_MODULES"):
+    for name in ("CELERY_BROKER_URL", "CACHE_URL", "CONTRACTS_TOKEN", "COMMERCE_MODULES"):
         env.pop(name, None)
     for module in ("CATALOG", "PRICING", "INVENTORY", "CHECKOUT"):
         env.pop(f"{module}_DATABASE_URL", None)
