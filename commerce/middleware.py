@@ -30,3 +30,27 @@ class BodySizeLimitMiddleware:
             body = problem_body(status=413, code="body_too_large", detail=f"Request bodies are limited to {limit} bytes.")
             return JsonResponse(body, status=413, content_type=PROBLEM_CONTENT_TYPE)
         return self.get_response(request)
+
+
+class ApiProblemsMiddleware:
+    """Under ``/api/``, answer a 404 that Django rendered as a page with a problem document, whatever DEBUG says.
+
+    With DEBUG on, Django replaces ``handler404`` by its technical HTML page;
+    a storefront client must get the same machine-readable answer in every
+    environment.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith(("application/json", PROBLEM_CONTENT_TYPE))
+        ):
+            return JsonResponse(
+                problem_body(status=404, code="not_found", detail="Not found."), status=404, content_type=PROBLEM_CONTENT_TYPE
+            )
+        return response

@@ -49,7 +49,7 @@ def contract_call(request: HttpRequest, module: str, method: str) -> JsonRespons
     try:
         kwargs = json.loads(request.body)["kwargs"]
         arguments = {name: from_primitive(hints[name], value) for name, value in kwargs.items()}
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         return _problem(400, "bad_contract_call", f"Malformed call: {error}")
     try:
         result = getattr(getattr(services(), module), method)(**arguments)
@@ -72,7 +72,7 @@ def event_receive(request: HttpRequest) -> JsonResponse:
         body = json.loads(request.body)
         name, payload = body["name"], body["payload"]
         event_type_get(name)
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
         return _problem(400, "bad_event", f"Malformed or unknown event: {error}")
     try:
         event_apply_here(name=name, payload=payload)
