@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
 
 from kernel.problems import PROBLEM_CONTENT_TYPE, problem_body
+
+logger = logging.getLogger(__name__)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -35,7 +39,11 @@ def _broker_ok() -> str | None:
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Answer 200 when every database and the broker (if configured) answer, else 503 naming what failed."""
+    """Answer 200 when every database and the broker (if configured) answer, else 503 naming what failed.
+
+    Only the names of the failing components are published; the errors (which
+    carry hosts, ports and database names) go to the log.
+    """
     checks: dict[str, str] = {}
     failures: dict[str, str] = {}
     for alias in settings.DATABASES:
@@ -49,9 +57,15 @@ def readyz(request: HttpRequest) -> JsonResponse:
         if error:
             failures["broker"] = error
     if failures:
+        for component, error in sorted(failures.items()):
+            logger.warning("not ready: %s failing: %s", component, error)
         return JsonResponse(
             problem_body(
-                status=503, code="not_ready", detail="Not ready: " + ", ".join(sorted(failures)), checks=checks, failures=failures
+                status=503,
+                code="not_ready",
+                detail="Not ready: " + ", ".join(sorted(failures)),
+                checks=checks,
+                failures=sorted(failures),
             ),
             status=503,
             content_type=PROBLEM_CONTENT_TYPE,
