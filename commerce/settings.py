@@ -235,6 +235,10 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 # Without a broker, tasks run in-process; events are delivered in-process after commit.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# No task may hold a worker for ever: a soft limit raises inside the task (the delivery is recorded as failed and
+# retried), a hard limit kills the process (the task is re-queued, late acknowledgement).
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90)
 
 EVENTS_MAX_ATTEMPTS = env_int("EVENTS_MAX_ATTEMPTS", 8)
 EVENTS_BACKOFF_BASE_SECONDS = env_int("EVENTS_BACKOFF_BASE_SECONDS", 2)
