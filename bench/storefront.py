@@ -316,6 +316,9 @@ def main() -> None:
     signal.signal(signal.SIGHUP, on_signal)
     try:
         execute(args, flows, stamp, out_dir, logs, workdir, processes)
+    except KeyboardInterrupt:
+        print("\ninterrupted: stopping every process the bench started", file=sys.stderr)
+        raise SystemExit(130) from None
     finally:
         processes.stop_all()
         shutil.rmtree(workdir, ignore_errors=True)
