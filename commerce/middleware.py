@@ -11,22 +11,26 @@ from kernel.problems import PROBLEM_CONTENT_TYPE, problem_body
 
 
 class BodySizeLimitMiddleware:
-    """Answer 413 for a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
+    """Answer 413 for a body larger than the limit of its path, before anything reads it.
 
-    DRF's parsers read the request stream directly, so Django's own limit
-    (enforced on ``request.body``) would never fire for API requests.
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` everywhere but the admin, whose CSV
+    imports need more (``ADMIN_MAX_REQUEST_BODY_BYTES``) — but a limit all the
+    same, enforced before the login page or any form parses the body. DRF's
+    parsers read the request stream directly, so Django's own limit (enforced
+    on ``request.body``) would never fire for API requests.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        admin = request.path.startswith("/admin/")
+        limit = settings.ADMIN_MAX_REQUEST_BODY_BYTES if admin else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if limit is not None and length > limit and not request.path.startswith("/admin/"):
+        if limit is not None and length > limit:
             body = problem_body(status=413, code="body_too_large", detail=f"Request bodies are limited to {limit} bytes.")
             return JsonResponse(body, status=413, content_type=PROBLEM_CONTENT_TYPE)
         return self.get_response(request)

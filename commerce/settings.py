@@ -169,6 +169,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
+# The admin takes CSV imports (60,000 rows is a few MB): a larger limit, but a limit, checked before login.
+ADMIN_MAX_REQUEST_BODY_BYTES = env_int("ADMIN_MAX_REQUEST_BODY_BYTES", 32 * 1024 * 1024)
 
 
 # --- Security (manage.py check --deploy is clean with DEBUG off) -------------
