@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: real services, or a clear skip (a failure in CI)."""
+"""Fixtures shared by every test: real services (or a clear skip, a failure in CI), an API client, an event probe."""
 
 from __future__ import annotations
 
@@ -47,3 +47,38 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def event_probe():
+    """Return ``probe(*kinds)``: a list that receives the events of those kinds delivered while the test runs.
+
+    A kind is an event class, or a publisher's name for all of its events
+    (``probe("inventory")``). Events arrive as subscribers see them: after the
+    publisher's commit, through the bus and the inbox of subscriber
+    ``probe.<n>``. Every probe is unsubscribed when the test ends.
+    """
+    from contracts.events import Event, event_types_all, subscribe, unsubscribe
+
+    names: list[str] = []
+
+    def probe(*kinds: type[Event] | str) -> list[Event]:
+        seen: list[Event] = []
+        types = [
+            event_type
+            for kind in kinds
+            for event_type in (
+                [t for t in event_types_all().values() if t.publisher == kind] if isinstance(kind, str) else [kind]
+            )
+        ]
+        if not types:
+            raise ValueError(f"no event types for {kinds!r}")
+        for event_type in types:
+            name = f"probe.{len(names)}_{event_type.name}"
+            subscribe(event_type, name=name, handler=seen.append)
+            names.append(name)
+        return seen
+
+    yield probe
+    for name in names:
+        unsubscribe(name=name)

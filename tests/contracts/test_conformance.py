@@ -1,12 +1,16 @@
-"""Contract conformance: the local facade and the HTTP client of each contract behave the same.
+"""Contract conformance: the local facade, the HTTP client and the fake of each contract behave the same.
 
-Every test runs twice: once against the module's facade in this process,
-once through ``ContractClient`` over real HTTP to a live server that serves
-the same facade. A module can only be lifted out if both pass.
+Every test runs three times: against the module's facade in this process,
+through ``ContractClient`` over real HTTP to a live server that serves the
+same facade, and against the in-memory fake of ``tests/fakes`` that other
+modules' tests stand on. A module can only be lifted out if the first two
+pass; a test written against a fake only means something if the third does.
+All three start from the same shop (``tests.e2e.conftest``).
 """
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 import pytest
@@ -17,18 +21,72 @@ from contracts.catalog import VariantInfo
 from contracts.checkout import OrderNotFound
 from contracts.common import SkuQuantity
 from contracts.container import services
-from contracts.errors import InvalidInput, NotFound, ServiceUnavailable
-from contracts.inventory import Availability, OutOfStock, Reservation, Shortage
+from contracts.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
+from contracts.inventory import Availability, OutOfStock, Reservation, ReservationConflict, Shortage
 from contracts.pricing import Price, PriceNotFound, Quote, UnknownCurrency, VoucherInvalid
-from tests.e2e.conftest import load_shop
+from tests.e2e.conftest import CATALOG_CSV, PRICES_CSV, STOCK_CSV, load_shop
+from tests.fakes.catalog import FakeCatalog
+from tests.fakes.checkout import FakeCheckout
+from tests.fakes.inventory import FakeInventory
+from tests.fakes.pricing import FakePricing
 
 TOKEN = "conformance-test-token"
 
+# Vouchers beyond the shop's ONCE10, for the voucher rules; loaded into the module and into the fake alike.
+VOUCHERS = (
+    {"code": "FIVE", "kind": "fixed", "value": "5.00", "currency": "EUR", "min_subtotal": "20.00"},
+    {"code": "HALF", "kind": "percentage", "value": "50", "per_customer_limit": 1},
+    {"code": "PAUSED", "kind": "percentage", "value": "10", "active": False},
+)
 
-@pytest.fixture(params=["local", "http"])
-def contract(request, transactional_db, tmp_path, settings):
+
+def _rows(text: str) -> list[dict[str, str]]:
+    header, *lines = text.strip().splitlines()
+    return [dict(zip(header.split(","), line.split(","), strict=True)) for line in lines]
+
+
+def fakes_of_the_shop() -> dict[str, object]:
+    """Return one fake per contract, holding the shop that ``load_shop`` loads into the modules."""
+    catalog, pricing, inventory = FakeCatalog(), FakePricing(), FakeInventory()
+    for row in _rows(CATALOG_CSV):
+        catalog.variant_add(
+            row["sku"],
+            product_name=row["product_name"],
+            variant_name=row["variant_name"],
+            product_slug=row["product_slug"],
+            category_path=row["category"],
+            published=row["status"] == "published",
+        )
+    for row in _rows(PRICES_CSV):
+        pricing.price_set(row["sku"], row["amount"], currency=row["currency"], compare_at=row["compare_at"] or None)
+    for row in _rows(STOCK_CSV):
+        inventory.stock_set(row["sku"], inventory.on_hand.get(row["sku"], 0) + int(row["on_hand"]))
+    pricing.voucher_add("ONCE10", kind="percentage", value=10, usage_limit=1)  # as load_shop creates it
+    for voucher in VOUCHERS:
+        pricing.voucher_add(**voucher)
+    return {"catalog": catalog, "pricing": pricing, "inventory": inventory, "checkout": FakeCheckout()}
+
+
+def vouchers_load() -> None:
+    from modules.pricing.models import Voucher
+
+    for voucher in VOUCHERS:
+        amounts = {key: Decimal(voucher[key]) for key in ("value", "min_subtotal") if key in voucher}
+        Voucher.objects.create(**{**voucher, **amounts})
+
+
+# The modules need their databases; the fakes need none, so they skip the flush after each test.
+WITH_DATABASE = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(params=[pytest.param("local", marks=WITH_DATABASE), pytest.param("http", marks=WITH_DATABASE), "fake"])
+def contract(request, tmp_path, settings):
     """Return a function giving the implementation of a module's contract under test."""
+    if request.param == "fake":
+        fakes = fakes_of_the_shop()
+        return lambda module: fakes[module]
     load_shop(tmp_path)
+    vouchers_load()
     if request.param == "local":
         return lambda module: getattr(services(), module)
     live_server = request.getfixturevalue("live_server")
@@ -135,6 +193,177 @@ def test_inventory_release_is_idempotent(contract):
     inventory.reservation_release(reference="R-2")
     inventory.reservation_release(reference="never-made")
     assert inventory.availability_get(skus=["MUG-1"])["MUG-1"].available == 3
+
+
+# --- pricing: what checkout relies on ------------------------------------------
+
+
+def line(sku: str, quantity: int) -> SkuQuantity:
+    return SkuQuantity(sku=sku, quantity=quantity)
+
+
+def test_pricing_checks_the_currency(contract):
+    pricing = contract("pricing")
+    for currency in ("GBP", "eur", "EURO"):
+        with pytest.raises(UnknownCurrency):
+            pricing.quote_create(currency=currency, lines=[line("TEE-M", 1)])
+        with pytest.raises(UnknownCurrency):
+            pricing.prices_get(skus=["TEE-M"], currency=currency)
+    with pytest.raises(UnknownCurrency):
+        pricing.voucher_redeem(code="HALF", reference="CO-1", email="a@example.com", currency="GBP", subtotal=Decimal("20.00"))
+    usd = pricing.quote_create(currency="USD", lines=[line("TEE-M", 1)])
+    assert (usd.currency, usd.total, usd.lines[0].unit_price) == ("USD", Decimal("22.00"), Decimal("22.00"))
+    with pytest.raises(PriceNotFound) as missing:
+        pricing.quote_create(currency="USD", lines=[line("TEE-M", 1), line("MUG-1", 1)])
+    assert tuple(missing.value.skus) == ("MUG-1",) and missing.value.currency == "USD"
+
+
+def test_pricing_quote_merges_lines_and_names_every_sku_without_a_price(contract):
+    pricing = contract("pricing")
+    quote = pricing.quote_create(currency="EUR", lines=[line("TEE-M", 1), line("MUG-1", 1), line("TEE-M", 2)])
+    assert [(q.sku, q.quantity, q.total) for q in quote.lines] == [("TEE-M", 3, Decimal("60.00")), ("MUG-1", 1, Decimal("9.50"))]
+    with pytest.raises(PriceNotFound) as missing:
+        pricing.quote_create(currency="EUR", lines=[line("NOPE", 1), line("TEE-M", 1), line("ALSO-NOPE", 1)])
+    assert tuple(missing.value.skus) == ("ALSO-NOPE", "NOPE")
+    # (Not ``quantity=True``: the codec turns it into 1 on the way over HTTP; see contracts/codec.py.)
+    for bad in ([line("TEE-M", 100)], [line("TEE-M", 60), line("TEE-M", 40)], [line("TEE-M", 0)], [line("", 1)]):
+        with pytest.raises(InvalidInput):
+            pricing.quote_create(currency="EUR", lines=bad)
+
+
+def test_pricing_voucher_rules(contract):
+    pricing = contract("pricing")
+    quote = pricing.quote_create(currency="EUR", lines=[line("TEE-M", 1), line("MUG-1", 1)], voucher_code=" five ")
+    # A fixed amount is split in proportion to what each line costs, the cents by largest remainder.
+    assert [(q.sku, q.discount, q.total) for q in quote.lines] == [
+        ("TEE-M", Decimal("3.39"), Decimal("16.61")),
+        ("MUG-1", Decimal("1.61"), Decimal("7.89")),
+    ]
+    assert (quote.voucher_code, quote.discount_total, quote.total) == ("FIVE", Decimal("5.00"), Decimal("24.50"))
+    for currency, lines, code, reason in (
+        ("USD", [line("TEE-M", 1)], "FIVE", "currency_mismatch"),
+        ("EUR", [line("MUG-1", 1)], "FIVE", "minimum_not_met"),
+        ("EUR", [line("MUG-1", 1)], "PAUSED", "inactive"),
+        ("EUR", [line("MUG-1", 1)], "X" * 65, "unknown"),
+    ):
+        with pytest.raises(VoucherInvalid) as invalid:
+            pricing.quote_create(currency=currency, lines=lines, voucher_code=code)
+        assert invalid.value.reason == reason and invalid.value.code == f"voucher_{reason}"
+    assert pricing.quote_create(currency="EUR", lines=[line("MUG-1", 1)], voucher_code="  ").voucher_code is None
+
+
+def test_pricing_voucher_uses_per_customer_and_per_reference(contract):
+    pricing = contract("pricing")
+    half = {"code": "half", "currency": "EUR", "subtotal": Decimal("20.00")}
+    assert pricing.voucher_redeem(reference="CO-1", email=" Ada@Example.com", **half).code == "HALF"
+    with pytest.raises(VoucherInvalid) as again:
+        pricing.quote_create(currency="EUR", lines=[line("MUG-1", 1)], voucher_code="HALF", email="ada@example.com")
+    assert again.value.reason == "exhausted"
+    with pytest.raises(VoucherInvalid):
+        pricing.voucher_redeem(reference="CO-2", email="ada@example.com", **half)
+    assert pricing.voucher_redeem(reference="CO-2", email="bob@example.com", **half).reference == "CO-2"
+    # A reference holds one use: another voucher for it is a conflict until the use is given back.
+    once = {"code": "ONCE10", "email": "ada@example.com", "currency": "EUR", "subtotal": Decimal("20.00")}
+    with pytest.raises(Conflict) as conflict:
+        pricing.voucher_redeem(reference="CO-1", **once)
+    assert conflict.value.code == "voucher_reference_conflict"
+    pricing.voucher_release(reference="CO-1")
+    assert pricing.voucher_redeem(reference="CO-1", **once).code == "ONCE10"
+    quote = pricing.quote_create(currency="EUR", lines=[line("MUG-1", 1)], voucher_code="HALF", email="ada@example.com")
+    assert quote.discount_total == Decimal("4.75")  # Ada's use of HALF was given back
+
+
+# --- inventory: what checkout relies on ----------------------------------------
+
+
+def available(inventory, sku: str) -> int:
+    return inventory.availability_get(skus=[sku])[sku].available
+
+
+def test_inventory_holds_all_lines_or_none(contract):
+    inventory = contract("inventory")
+    with pytest.raises(OutOfStock) as short:
+        inventory.reservation_create(reference="R-1", lines=[line("TEE-M", 2), line("NOPE", 1), line("MUG-1", 5)])
+    assert short.value.shortages == (
+        Shortage(sku="MUG-1", requested=5, available=3),
+        Shortage(sku="NOPE", requested=1, available=0),
+    )
+    assert available(inventory, "TEE-M") == 10
+    with pytest.raises(NotFound):
+        inventory.reservation_commit(reference="R-1", order_number="CO-1")
+    held = inventory.reservation_create(reference="R-1", lines=[line("TEE-M", 1), line("MUG-1", 1), line("TEE-M", 1)])
+    assert held.lines == (SkuQuantity(sku="MUG-1", quantity=1), SkuQuantity(sku="TEE-M", quantity=2))
+
+
+def test_inventory_same_reference_with_other_lines_is_a_conflict(contract):
+    inventory = contract("inventory")
+    first = inventory.reservation_create(reference="R-1", lines=[line("TEE-M", 2)])
+    assert inventory.reservation_create(reference="R-1", lines=[line("TEE-M", 2)]) == first
+    with pytest.raises(ReservationConflict) as mismatch:
+        inventory.reservation_create(reference="R-1", lines=[line("TEE-M", 3)])
+    assert mismatch.value.code == "reservation_mismatch"
+    assert available(inventory, "TEE-M") == 8
+    inventory.reservation_release(reference="R-1")
+    again = inventory.reservation_create(reference="R-1", lines=[line("TEE-M", 3)])  # released: a fresh hold
+    assert again.state == "active" and again.lines == (SkuQuantity(sku="TEE-M", quantity=3),)
+    assert available(inventory, "TEE-M") == 7
+
+
+def test_inventory_refuses_to_commit_released_holds_or_to_hold_committed_ones(contract):
+    inventory = contract("inventory")
+    inventory.reservation_create(reference="R-1", lines=[line("MUG-1", 1)])
+    inventory.reservation_release(reference="R-1")
+    with pytest.raises(ReservationConflict) as released:
+        inventory.reservation_commit(reference="R-1", order_number="CO-1")
+    assert released.value.code == "reservation_released" and available(inventory, "MUG-1") == 3
+    inventory.reservation_create(reference="R-2", lines=[line("MUG-1", 1)])
+    inventory.reservation_commit(reference="R-2", order_number="CO-2")
+    with pytest.raises(ReservationConflict) as elsewhere:
+        inventory.reservation_commit(reference="R-2", order_number="CO-3")
+    assert elsewhere.value.code == "reservation_committed"
+    with pytest.raises(ReservationConflict) as committed:
+        inventory.reservation_create(reference="R-2", lines=[line("MUG-1", 1)])
+    assert committed.value.code == "reservation_committed"
+    inventory.reservation_release(reference="R-2")  # a no-op: sold is sold
+    assert available(inventory, "MUG-1") == 2
+
+
+def test_inventory_a_cancelled_order_releases_its_uncommitted_hold(contract):
+    inventory = contract("inventory")
+    inventory.reservation_create(reference="CO-1", lines=[line("MUG-1", 2)])
+    inventory.order_stock_return(order_number="CO-1")
+    assert available(inventory, "MUG-1") == 3
+    with pytest.raises(ReservationConflict):
+        inventory.reservation_commit(reference="CO-1", order_number="CO-1")
+
+
+def test_inventory_refuses_bad_input(contract):
+    inventory = contract("inventory")
+    for kwargs in (
+        {"reference": "R-1", "lines": []},
+        {"reference": "R-1", "lines": [line("MUG-1", 0)]},
+        {"reference": "R-1", "lines": [line("MUG-1", 1_000_001)]},
+        {"reference": "", "lines": [line("MUG-1", 1)]},
+        {"reference": "R-1", "lines": [line("MUG-1", 1)], "ttl_seconds": 0},
+    ):
+        with pytest.raises(InvalidInput):
+            inventory.reservation_create(**kwargs)
+    assert available(inventory, "MUG-1") == 3
+
+
+def test_inventory_an_expired_hold_counts_for_nothing_and_commits_only_while_its_stock_is_free(contract):
+    inventory = contract("inventory")
+    inventory.reservation_create(reference="R-1", lines=[line("MUG-1", 2)], ttl_seconds=1)
+    inventory.reservation_create(reference="R-2", lines=[line("TEE-M", 1)], ttl_seconds=1)
+    inventory.reservation_create(reference="R-3", lines=[line("MUG-1", 1)])
+    time.sleep(1.05)
+    assert available(inventory, "MUG-1") == 2
+    inventory.reservation_create(reference="R-4", lines=[line("MUG-1", 2)])
+    with pytest.raises(OutOfStock) as gone:
+        inventory.reservation_commit(reference="R-1", order_number="CO-1")
+    assert gone.value.shortages == (Shortage(sku="MUG-1", requested=2, available=0),)
+    assert inventory.reservation_commit(reference="R-2", order_number="CO-2").state == "committed"
+    assert available(inventory, "TEE-M") == 9
 
 
 # --- checkout ------------------------------------------------------------------

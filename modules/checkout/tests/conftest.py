@@ -1,12 +1,23 @@
+"""Checkout's test shop: the other modules as their verified fakes (tests/fakes), carts made through services."""
+
 from __future__ import annotations
 
-from decimal import Decimal
+import hashlib
+import json
+from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from contracts.container import services_override
-from modules.checkout.tests.fakes import FakeCatalog, FakeInventory, FakePricing
+from contracts.errors import ContractError
+from kernel.problems import contract_error_document, contract_error_status
+from modules.checkout.services.carts import cart_create, cart_line_add
+from modules.checkout.services.completion import CompleteRequest, checkout_complete
+from tests.fakes.catalog import FakeCatalog
+from tests.fakes.inventory import FakeInventory
+from tests.fakes.pricing import FakePricing
 
 ADDRESS = {"name": "Ada Lovelace", "line1": "1 Analytical St", "city": "London", "postal_code": "N1 1AA", "country": "GB"}
 
@@ -18,28 +29,31 @@ def complete_body(token: str | None = None, email: str = "ada@example.com") -> d
 
 @pytest.fixture
 def shop(db):
-    catalog = FakeCatalog({"TEE-M": "Tee", "MUG": "Mug", "OLD": "Old thing"}, unsellable=["OLD"])
-    pricing = FakePricing(
-        prices={"TEE-M": Decimal("19.90"), "MUG": Decimal("8.50"), "OLD": Decimal("1.00")},
-        voucher_percent={"SAVE10": 10, "ONCE": 50},
-        voucher_limit={"ONCE": 1},
-    )
-    inventory = FakeInventory(on_hand={"TEE-M": 5, "MUG": 1, "OLD": 3})
+    """Tee 19.90 (5 on hand), Mug 8.50 (1), Old 1.00 (3, unpublished); vouchers SAVE10 (10 %) and ONCE (50 %, one use)."""
+    catalog, pricing, inventory = FakeCatalog(), FakePricing(), FakeInventory()
+    for sku, name, amount, on_hand in (("TEE-M", "Tee", "19.90", 5), ("MUG", "Mug", "8.50", 1), ("OLD", "Old thing", "1.00", 3)):
+        catalog.variant_add(sku, product_name=name, published=sku != "OLD")
+        pricing.price_set(sku, amount)
+        inventory.stock_set(sku, on_hand)
+    pricing.voucher_add("SAVE10", value=10)
+    pricing.voucher_add("ONCE", value=50, usage_limit=1)
     with services_override(catalog=catalog, pricing=pricing, inventory=inventory):
         yield SimpleNamespace(catalog=catalog, pricing=pricing, inventory=inventory)
 
 
 @pytest.fixture
-def cart(api_client, shop):
+def cart(shop):
     """A cart with 2 tees and a mug, in EUR; returns its token."""
-    token = api_client.post("/api/v1/checkout/carts/", {"currency": "EUR"}, format="json").json()["token"]
-    api_client.post(f"/api/v1/checkout/carts/{token}/lines/", {"sku": "TEE-M", "quantity": 2}, format="json")
-    api_client.post(f"/api/v1/checkout/carts/{token}/lines/", {"sku": "MUG", "quantity": 1}, format="json")
+    token = cart_create(currency="EUR").token
+    cart_line_add(token=token, sku="TEE-M", quantity=2)
+    cart_line_add(token=token, sku="MUG", quantity=1)
     return token
 
 
 @pytest.fixture
 def complete(api_client, django_capture_on_commit_callbacks):
+    """POST the cart's completion (the HTTP API), running what waits for the commit."""
+
     def run(token: str, key: str = "key-1", body: dict | None = None):
         with django_capture_on_commit_callbacks(execute=True):
             return api_client.post(
@@ -52,16 +66,32 @@ def complete(api_client, django_capture_on_commit_callbacks):
     return run
 
 
-@pytest.fixture
-def published():
-    """Events checkout published and the bus delivered, seen through a probe subscriber."""
-    from contracts.checkout import OrderCancelled, OrderPlaced
-    from contracts.events import subscribe, unsubscribe
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What ``checkout_complete`` answered: its result, or the contract error it raised as status and problem."""
 
-    seen: list = []
-    names = {OrderPlaced: "checkouttest.placed", OrderCancelled: "checkouttest.cancelled"}
-    for event_type, name in names.items():
-        subscribe(event_type, name=name, handler=seen.append)
-    yield seen
-    for name in names.values():
-        unsubscribe(name=name)
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+@pytest.fixture
+def place(django_capture_on_commit_callbacks):
+    """Complete the cart through the service (the view's one call), running what waits for the commit."""
+
+    def run(token: str, key: str = "key-1", body: dict | None = None, customer_id: int | None = None) -> Answer:
+        body = body if body is not None else complete_body()
+        request = CompleteRequest(
+            email=body["email"],
+            shipping_address=body["shipping_address"],
+            payment_token=body["payment"].get("token"),
+            fingerprint=hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest(),
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            try:
+                result = checkout_complete(cart_token=token, key=key, request=request, customer_id=customer_id)
+            except ContractError as error:
+                return Answer(status=contract_error_status(error), body=contract_error_document(error))
+        return Answer(status=result.status, body=result.body, replayed=result.replayed)
+
+    return run

@@ -1,4 +1,4 @@
-"""The checkout HTTP API with the other modules replaced by in-memory fakes."""
+"""The checkout HTTP API; the other modules are their verified fakes (tests/fakes)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from decimal import Decimal
 
 from django.core import mail
 
+from contracts.checkout import OrderCancelled, OrderPlaced
+from contracts.errors import ServiceUnavailable
+from contracts.pricing import VoucherInvalid
 from modules.checkout import models
 from modules.checkout.models import Cart, CheckoutAttempt, Order, Payment
 from modules.checkout.tests.conftest import complete_body
@@ -76,8 +79,8 @@ def test_unpublished_sku_cannot_be_added(api_client, cart):
 def test_cart_line_count_is_capped(api_client, shop, settings):
     settings.CHECKOUT_MAX_CART_LINES = 2
     token = api_client.post(CARTS, {"currency": "EUR"}, format="json").json()["token"]
-    shop.catalog.names["THIRD"] = "Third"
-    shop.pricing.prices["THIRD"] = shop.pricing.prices["MUG"]
+    shop.catalog.variant_add("THIRD", product_name="Third")
+    shop.pricing.price_set("THIRD", "8.50")
     for sku in ("TEE-M", "MUG"):
         assert api_client.post(f"{CARTS}{token}/lines/", {"sku": sku, "quantity": 1}, format="json").status_code == 200
     response = api_client.post(f"{CARTS}{token}/lines/", {"sku": "THIRD", "quantity": 1}, format="json")
@@ -109,7 +112,8 @@ def test_invalid_voucher_is_refused_with_its_code(api_client, cart):
     assert Cart.objects.get(token=cart).voucher_code is None
 
 
-def test_complete_places_the_order_at_server_prices(api_client, cart, shop, complete, published):
+def test_complete_places_the_order_at_server_prices(api_client, cart, shop, complete, event_probe):
+    published = event_probe(OrderPlaced, OrderCancelled)
     response = complete(cart)
     assert response.status_code == 201, response.json()
     order = response.json()
@@ -182,7 +186,7 @@ def test_complete_refuses_bad_bodies(api_client, cart, complete):
 
 
 def test_out_of_stock_is_409_with_what_is_available_and_holds_nothing(api_client, cart, shop, complete):
-    shop.inventory.on_hand["MUG"] = 0
+    shop.inventory.stock_set("MUG", 0)
     response = complete(cart)
     assert response.status_code == 409
     body = response.json()
@@ -215,26 +219,24 @@ def test_gateway_error_leaves_nothing_behind_and_frees_the_key(api_client, cart,
 
 def test_voucher_exhausted_after_reservation_releases_the_stock(api_client, cart, shop, complete):
     api_client.put(f"{CARTS}{cart}/voucher/", {"code": "SAVE10"}, format="json")
-    shop.pricing.fail_redeem = True
+    shop.pricing.fail["voucher_redeem"] = VoucherInvalid("This voucher has been used up.", reason="exhausted")
     response = complete(cart)
     assert response.status_code == 400 and response.json()["code"] == "voucher_exhausted"
     assert shop.inventory.active_holds() == 0 and Order.objects.count() == 0
 
 
 def test_inventory_down_leaves_no_voucher_use_and_no_payment(api_client, cart, shop, complete):
-    from contracts.errors import ServiceUnavailable
-
     api_client.put(f"{CARTS}{cart}/voucher/", {"code": "SAVE10"}, format="json")
-    shop.inventory.fail_reserve = ServiceUnavailable("inventory timed out")
+    shop.inventory.fail["reservation_create"] = ServiceUnavailable("inventory timed out")
     response = complete(cart)
     assert response.status_code == 503
     assert shop.pricing.redemptions == {} and not Payment.objects.exists() and Order.objects.count() == 0
-    shop.inventory.fail_reserve = None
+    del shop.inventory.fail["reservation_create"]
     assert complete(cart).status_code == 201  # the same key may be retried
 
 
 def test_commit_failure_after_the_order_leaves_the_order_standing(cart, shop, complete):
-    shop.inventory.fail_commit = RuntimeError("inventory hiccup")
+    shop.inventory.fail["reservation_commit"] = RuntimeError("inventory hiccup")
     response = complete(cart)
     assert response.status_code == 201
     # The hold is still there for inventory's OrderPlaced subscriber to commit.
@@ -242,12 +244,12 @@ def test_commit_failure_after_the_order_leaves_the_order_standing(cart, shop, co
 
 
 def test_unsellable_line_blocks_completion(api_client, cart, shop, complete):
-    shop.catalog.unsellable.add("MUG")
+    shop.catalog.variant_change("MUG", published=False)
     body = api_client.get(f"{CARTS}{cart}/").json()
     assert next(l for l in body["lines"] if l["sku"] == "MUG")["problem"] == "unavailable"
     response = complete(cart)
     assert response.status_code == 409 and response.json()["code"] == "items_unavailable"
-    assert shop.inventory.reserve_calls == 0
+    assert shop.inventory.count("reservation_create") == 0
 
 
 def test_order_read_with_access_token_and_404_otherwise(api_client, cart, complete):
@@ -262,8 +264,9 @@ def test_order_read_with_access_token_and_404_otherwise(api_client, cart, comple
 
 
 def test_cancel_returns_stock_releases_voucher_refunds_payment(
-    api_client, cart, shop, complete, django_capture_on_commit_callbacks, published
+    api_client, cart, shop, complete, django_capture_on_commit_callbacks, event_probe
 ):
+    published = event_probe(OrderPlaced, OrderCancelled)
     api_client.put(f"{CARTS}{cart}/voucher/", {"code": "SAVE10"}, format="json")
     order = complete(cart).json()
     assert shop.pricing.redemptions
@@ -308,8 +311,8 @@ def test_oversized_body_is_refused(api_client, cart):
 
 def test_cart_costs_the_same_queries_whatever_its_size(api_client, shop, django_assert_max_num_queries):
     for n in range(30):
-        shop.catalog.names[f"SKU-{n}"] = f"Thing {n}"
-        shop.pricing.prices[f"SKU-{n}"] = Decimal("1.00")
+        shop.catalog.variant_add(f"SKU-{n}", product_name=f"Thing {n}")
+        shop.pricing.price_set(f"SKU-{n}", "1.00")
     small = api_client.post(CARTS, {"currency": "EUR"}, format="json").json()["token"]
     large = api_client.post(CARTS, {"currency": "EUR"}, format="json").json()["token"]
     api_client.post(f"{CARTS}{small}/lines/", {"sku": "SKU-0", "quantity": 1}, format="json")
@@ -324,7 +327,7 @@ def test_cart_costs_the_same_queries_whatever_its_size(api_client, shop, django_
 def test_order_list_page_costs_constant_queries(api_client, shop, complete, django_user_model, django_assert_max_num_queries):
     user = django_user_model.objects.create_user("carol", password="pw-carol-123")
     api_client.force_authenticate(user)
-    shop.inventory.on_hand["TEE-M"] = 100
+    shop.inventory.stock_set("TEE-M", 100)
     for i in range(12):
         token = api_client.post(CARTS, {"currency": "EUR"}, format="json").json()["token"]
         api_client.post(f"{CARTS}{token}/lines/", {"sku": "TEE-M", "quantity": 1}, format="json")

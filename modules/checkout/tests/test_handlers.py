@@ -11,11 +11,11 @@ from modules.checkout import handlers
 from modules.checkout.models import Order, Payment
 
 
-def test_order_placed_settles_an_order_its_request_left_placed(cart, shop, complete):
-    shop.inventory.fail_commit = RuntimeError("inventory hiccup")
-    order = complete(cart).json()
+def test_order_placed_settles_an_order_its_request_left_placed(cart, shop, place):
+    shop.inventory.fail["reservation_commit"] = RuntimeError("inventory hiccup")
+    order = place(cart).body
     assert order["status"] == "placed"
-    shop.inventory.fail_commit = None
+    del shop.inventory.fail["reservation_commit"]
     handlers.order_placed_settle(_placed(order["number"]))
     assert Order.objects.get(number=order["number"]).status == "paid"
     assert Payment.objects.get(order_number=order["number"]).status == "captured"

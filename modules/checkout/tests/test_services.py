@@ -1,4 +1,4 @@
-"""Checkout services: crash recovery, purges, fulfilment, with the other modules faked."""
+"""Checkout services: crash recovery, purges, fulfilment; the other modules are their verified fakes (tests/fakes)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from modules.checkout import models
 from modules.checkout.models import Cart, CheckoutAttempt, Order, Payment
-from modules.checkout.services.carts import cart_create
+from modules.checkout.services.carts import cart_create, cart_line_add, cart_voucher_apply, cart_voucher_remove
 from modules.checkout.services.housekeeping import carts_purge, checkout_attempts_abandon, checkout_attempts_purge
 from modules.checkout.services.orders import order_cancel, order_fulfil, order_settle
 
@@ -33,10 +33,10 @@ def crash_in(monkeypatch):
     return lambda step: monkeypatch.setattr(step, crash)
 
 
-def test_crash_between_payment_and_order_is_completed_by_the_retry(cart, shop, complete, monkeypatch, crash_in):
+def test_crash_between_payment_and_order_is_completed_by_the_retry(cart, shop, place, monkeypatch, crash_in):
     crash_in(ORDER_CREATE)
     with pytest.raises(SimulatedCrash):
-        complete(cart)
+        place(cart)
     attempt = CheckoutAttempt.objects.get()
     assert attempt.state == "in_progress"
     assert Payment.objects.get(order_number=attempt.order_number).status == "authorized"
@@ -44,37 +44,37 @@ def test_crash_between_payment_and_order_is_completed_by_the_retry(cart, shop, c
 
     monkeypatch.undo()
     # While the dead request's lease runs, a retry is told to wait.
-    assert complete(cart).status_code == 409
+    assert place(cart).status == 409
     CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
-    response = complete(cart)
-    assert response.status_code == 201
-    assert response.json()["number"] == attempt.order_number
+    response = place(cart)
+    assert response.status == 201
+    assert response.body["number"] == attempt.order_number
     assert Order.objects.count() == 1
     # Resumed, not repeated: one authorization, one hold, now committed.
     assert models.TestGatewayTransaction.objects.filter(operation="authorize").count() == 1
     assert Payment.objects.get().status == "captured"
-    assert shop.inventory.reserve_calls == 2 and shop.inventory.active_holds() == 0
+    assert shop.inventory.count("reservation_create") == 2 and shop.inventory.active_holds() == 0
     assert shop.inventory.on_hand["TEE-M"] == 3
-    assert complete(cart).json() == response.json()
+    assert place(cart).body == response.body
 
 
-def test_crash_after_the_order_committed_replays_it_and_the_bus_settles_it(cart, shop, complete, monkeypatch, crash_in, settings):
+def test_crash_after_the_order_committed_replays_it_and_the_bus_settles_it(cart, shop, place, monkeypatch, crash_in, settings):
     settings.EVENTS_DISPATCH_LEASE_SECONDS = 0  # what the dead process dispatched is due again at once
     crash_in(SETTLE)
     with pytest.raises(SimulatedCrash):
-        complete(cart)  # the order and the key's answer committed together; the process died settling it
+        place(cart)  # the order and the key's answer committed together; the process died settling it
     assert Order.objects.get().status == "placed" and CheckoutAttempt.objects.get().state == "done"
     monkeypatch.undo()
-    replay = complete(cart)
-    assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true" and replay.json()["status"] == "placed"
+    replay = place(cart)
+    assert replay.status == 201 and replay.replayed and replay.body["status"] == "placed"
     # The sweeper dispatches the delivery the dead process left behind: the order is settled.
     call_command("events", "sweep", stdout=open("/dev/null", "w"))
     assert Order.objects.get().status == "paid" and Payment.objects.get().status == "captured"
     assert Order.objects.count() == 1 and shop.inventory.active_holds() == 0
 
 
-def test_fulfil_only_paid_orders(cart, complete):
-    number = complete(cart).json()["number"]
+def test_fulfil_only_paid_orders(cart, place):
+    number = place(cart).body["number"]
     assert order_fulfil(number=number).status == "fulfilled"
     from modules.checkout.errors import InvalidTransition
 
@@ -84,8 +84,8 @@ def test_fulfil_only_paid_orders(cart, complete):
         order_fulfil(number=number)
 
 
-def test_abandoned_carts_and_old_keys_are_purged(cart, complete, settings):
-    complete(cart)
+def test_abandoned_carts_and_old_keys_are_purged(cart, place, settings):
+    place(cart)
     stale = cart_create(currency="EUR")
     Cart.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - timedelta(days=31))
     assert carts_purge() == 1
@@ -95,8 +95,8 @@ def test_abandoned_carts_and_old_keys_are_purged(cart, complete, settings):
     assert Order.objects.count() == 1
 
 
-def test_admin_lists_orders_and_acts_through_services(admin_client, cart, shop, complete, django_capture_on_commit_callbacks):
-    order = Order.objects.get(number=complete(cart).json()["number"])
+def test_admin_lists_orders_and_acts_through_services(admin_client, cart, shop, place, django_capture_on_commit_callbacks):
+    order = Order.objects.get(number=place(cart).body["number"])
     assert admin_client.get("/admin/checkout/order/?status__exact=paid&q=ada").status_code == 200
     assert admin_client.get(f"/admin/checkout/order/{order.pk}/change/").status_code == 200
     assert admin_client.get("/admin/checkout/cart/").status_code == 200
@@ -110,12 +110,12 @@ def test_admin_lists_orders_and_acts_through_services(admin_client, cart, shop, 
     assert order.status == "cancelled"  # refused: an invalid transition changes nothing
 
 
-def test_attempt_abandoned_after_a_crash_is_undone(api_client, cart, shop, complete, monkeypatch, crash_in, settings):
-    api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
+def test_attempt_abandoned_after_a_crash_is_undone(cart, shop, place, monkeypatch, crash_in, settings):
+    cart_voucher_apply(token=cart, code="SAVE10")
 
     crash_in(ORDER_CREATE)
     with pytest.raises(SimulatedCrash):
-        complete(cart)
+        place(cart)
     number = CheckoutAttempt.objects.get().order_number
     assert shop.inventory.active_holds() == 1 and shop.pricing.redemptions
 
@@ -126,35 +126,35 @@ def test_attempt_abandoned_after_a_crash_is_undone(api_client, cart, shop, compl
     assert Payment.objects.get(order_number=number).status == "voided"
     assert not CheckoutAttempt.objects.exists() and Order.objects.count() == 0
     monkeypatch.undo()
-    assert complete(cart).status_code == 201  # the key starts afresh
+    assert place(cart).status == 201  # the key starts afresh
 
 
 @pytest.fixture
-def declined_while_inventory_is_down(api_client, cart, shop, complete):
+def declined_while_inventory_is_down(cart, shop, place):
     """The payment is declined after the voucher was redeemed, and inventory is down when told to let go."""
     from contracts.errors import ServiceUnavailable
     from modules.checkout.tests.conftest import complete_body
 
-    api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
-    shop.inventory.fail_release = ServiceUnavailable("inventory timed out")
+    cart_voucher_apply(token=cart, code="SAVE10")
+    shop.inventory.fail["reservation_release"] = ServiceUnavailable("inventory timed out")
     body = complete_body(token="decline")
-    response = complete(cart, body=body)
+    response = place(cart, body=body)
     # Not a final answer while something is still held: 503, and the same key may be retried.
-    assert response.status_code == 503 and response.json()["code"] == "checkout_incomplete"
+    assert response.status == 503 and response.body["code"] == "checkout_incomplete"
     assert shop.pricing.redemptions == {}  # the other undo steps still ran
     assert Order.objects.count() == 0 and not Payment.objects.filter(status__in=["authorized", "captured"]).exists()
     assert shop.inventory.active_holds() == 1  # what inventory could not be told yet
-    shop.inventory.fail_release = None
+    del shop.inventory.fail["reservation_release"]
     return body
 
 
 def test_inventory_failing_after_the_voucher_was_redeemed_is_finished_by_the_retry(
-    cart, shop, complete, declined_while_inventory_is_down
+    cart, shop, place, declined_while_inventory_is_down
 ):
-    response = complete(cart, body=declined_while_inventory_is_down)
-    assert response.status_code == 402 and response.json()["code"] == "payment_declined"
+    response = place(cart, body=declined_while_inventory_is_down)
+    assert response.status == 402 and response.body["code"] == "payment_declined"
     assert shop.inventory.active_holds() == 0 and shop.pricing.redemptions == {}
-    assert complete(cart, body=declined_while_inventory_is_down).json() == response.json()  # final now
+    assert place(cart, body=declined_while_inventory_is_down).body == response.body  # final now
 
 
 def test_inventory_failing_after_the_voucher_was_redeemed_is_finished_by_the_abandon_task(
@@ -200,66 +200,64 @@ def hooked_gateway(settings):
     GatewayWithHook.during_authorize = GatewayWithHook.during_capture = None
 
 
-def test_a_retry_during_a_slow_request_waits_its_turn(api_client, cart, complete, hooked_gateway):
+def test_a_retry_during_a_slow_request_waits_its_turn(cart, place, hooked_gateway):
     answers = []
-    hooked_gateway.during_authorize = lambda: answers.append(complete(cart).status_code)
-    assert complete(cart).status_code == 201
+    hooked_gateway.during_authorize = lambda: answers.append(place(cart).status)
+    assert place(cart).status == 201
     assert answers == [409]  # the lease was renewed before the slow step
     assert Order.objects.count() == 1
 
 
 def test_a_retry_that_took_over_a_stalled_request_does_not_undo_the_order_it_placed(
-    api_client, cart, shop, complete, hooked_gateway
+    cart, shop, place, hooked_gateway
 ):
-    api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
+    cart_voucher_apply(token=cart, code="SAVE10")
     answers = []
 
     def stall_then_retry():
         CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
-        answers.append(complete(cart))
+        answers.append(place(cart))
 
     hooked_gateway.during_authorize = stall_then_retry
-    first = complete(cart)
+    first = place(cart)
     (retry,) = answers
-    assert retry.status_code == 201
+    assert retry.status == 201
     # The stalled request lost its lease: it stops without undoing anything and says so.
-    assert first.status_code == 409 and first.json()["code"] == "request_in_progress"
-    assert complete(cart).json() == retry.json()  # and the key now replays the order
+    assert first.status == 409 and first.body["code"] == "request_in_progress"
+    assert place(cart).body == retry.body  # and the key now replays the order
     order = Order.objects.get()
     assert order.status == "paid" and Payment.objects.get().status == "captured"
     assert shop.pricing.redemptions == {order.number: "SAVE10"}  # the voucher use stands
     assert shop.inventory.on_hand["TEE-M"] == 3
 
 
-def test_a_cart_changed_while_completing_is_refused_and_undone(api_client, cart, shop, complete, hooked_gateway):
-    hooked_gateway.during_authorize = lambda: api_client.post(
-        f"/api/v1/checkout/carts/{cart}/lines/", {"sku": "MUG", "quantity": 1}, format="json"
-    )
-    response = complete(cart)
-    assert response.status_code == 409 and response.json()["code"] == "cart_changed"
+def test_a_cart_changed_while_completing_is_refused_and_undone(cart, shop, place, hooked_gateway):
+    hooked_gateway.during_authorize = lambda: cart_line_add(token=cart, sku="MUG", quantity=1)
+    response = place(cart)
+    assert response.status == 409 and response.body["code"] == "cart_changed"
     assert Order.objects.count() == 0 and shop.inventory.active_holds() == 0
     assert Payment.objects.get().status == "voided"
 
 
-def test_a_resumed_attempt_that_fails_undoes_what_its_dead_run_did(api_client, cart, shop, complete, monkeypatch, crash_in):
-    api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
+def test_a_resumed_attempt_that_fails_undoes_what_its_dead_run_did(cart, shop, place, monkeypatch, crash_in):
+    cart_voucher_apply(token=cart, code="SAVE10")
 
     crash_in(ORDER_CREATE)
     with pytest.raises(SimulatedCrash):
-        complete(cart)
+        place(cart)
     monkeypatch.undo()
-    shop.catalog.unsellable.add("MUG")  # the retry now fails before it reaches any step
+    shop.catalog.variant_change("MUG", published=False)  # the retry now fails before it reaches any step
     CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
-    response = complete(cart)
-    assert response.status_code == 409 and response.json()["code"] == "items_unavailable"
+    response = place(cart)
+    assert response.status == 409 and response.body["code"] == "items_unavailable"
     assert shop.inventory.active_holds() == 0 and shop.pricing.redemptions == {}
     assert Payment.objects.get().status == "voided"
 
 
-def test_purge_keeps_unfinished_attempts(cart, complete, monkeypatch, crash_in, settings):
+def test_purge_keeps_unfinished_attempts(cart, place, monkeypatch, crash_in, settings):
     crash_in(ORDER_CREATE)
     with pytest.raises(SimulatedCrash):
-        complete(cart)
+        place(cart)
     later = timezone.now() + timedelta(hours=settings.CHECKOUT_IDEMPOTENCY_TTL_HOURS + 1)
     assert checkout_attempts_purge(now=later) == 0
     assert CheckoutAttempt.objects.count() == 1
@@ -269,30 +267,30 @@ def gateway_log() -> list[tuple[str, str]]:
     return list(models.TestGatewayTransaction.objects.order_by("id").values_list("operation", "key"))
 
 
-def test_two_settles_at_once_capture_once_and_refund_nothing(cart, shop, complete, hooked_gateway):
-    shop.inventory.fail_commit = RuntimeError("inventory hiccup")
-    number = complete(cart).json()["number"]
-    shop.inventory.fail_commit = None
+def test_two_settles_at_once_capture_once_and_refund_nothing(cart, shop, place, hooked_gateway):
+    shop.inventory.fail["reservation_commit"] = RuntimeError("inventory hiccup")
+    number = place(cart).body["number"]
+    del shop.inventory.fail["reservation_commit"]
     hooked_gateway.during_capture = lambda: order_settle(number=number)
     order_settle(number=number)
     assert Order.objects.get().status == "paid" and Payment.objects.get().status == "captured"
     assert [op for op, _ in gateway_log()] == ["authorize", "capture"]
 
 
-def test_prices_changed_between_a_crash_and_the_retry(cart, shop, complete, monkeypatch, crash_in):
+def test_prices_changed_between_a_crash_and_the_retry(cart, shop, place, monkeypatch, crash_in):
     from decimal import Decimal
 
     crash_in(ORDER_CREATE)
     with pytest.raises(SimulatedCrash):
-        complete(cart)
+        place(cart)
     monkeypatch.undo()
-    shop.pricing.prices["MUG"] = Decimal("9.00")
+    shop.pricing.price_set("MUG", "9.00")
     CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
-    response = complete(cart)
-    assert response.status_code == 201 and response.json()["total"] == "48.80"
+    response = place(cart)
+    assert response.status == 201 and response.body["total"] == "48.80"
     payment = Payment.objects.get()
     assert (payment.status, payment.amount, payment.generation) == ("captured", Decimal("48.80"), 2)
-    number = response.json()["number"]
+    number = response.body["number"]
     assert gateway_log() == [
         ("authorize", f"{number}:authorize:1"),
         ("void", f"{number}:authorize:1:void"),
@@ -302,35 +300,35 @@ def test_prices_changed_between_a_crash_and_the_retry(cart, shop, complete, monk
 
 
 def test_a_voucher_removed_between_a_crash_and_the_retry_is_given_back(
-    api_client, cart, shop, complete, monkeypatch, crash_in
+    cart, shop, place, monkeypatch, crash_in
 ):
-    api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
+    cart_voucher_apply(token=cart, code="SAVE10")
     crash_in(ORDER_CREATE)
     with pytest.raises(SimulatedCrash):
-        complete(cart)
+        place(cart)
     monkeypatch.undo()
     assert shop.pricing.redemptions
-    api_client.delete(f"/api/v1/checkout/carts/{cart}/voucher/")
+    cart_voucher_remove(token=cart)
     CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
     from modules.checkout.tests.conftest import complete_body
 
     # The body is the same; the cart changed, which the retry prices afresh.
-    response = complete(cart, body=complete_body())
-    assert response.status_code == 201 and response.json()["voucher_code"] is None
+    response = place(cart, body=complete_body())
+    assert response.status == 201 and response.body["voucher_code"] is None
     assert shop.pricing.redemptions == {}
 
 
-def test_a_request_stalled_past_abandon_cannot_place_its_order(api_client, cart, shop, complete, hooked_gateway, settings):
-    api_client.put(f"/api/v1/checkout/carts/{cart}/voucher/", {"code": "SAVE10"}, format="json")
+def test_a_request_stalled_past_abandon_cannot_place_its_order(cart, shop, place, hooked_gateway, settings):
+    cart_voucher_apply(token=cart, code="SAVE10")
     later = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS + 120)
     abandoned = []
     # While the gateway call hangs, the abandon task decides the request is dead and undoes it.
     hooked_gateway.during_authorize = lambda: abandoned.append(checkout_attempts_abandon(now=later))
-    response = complete(cart)
+    response = place(cart)
     assert abandoned == [1]
-    assert response.status_code == 409 and response.json()["code"] == "request_in_progress"
+    assert response.status == 409 and response.body["code"] == "request_in_progress"
     assert Order.objects.count() == 0
     assert shop.inventory.active_holds() == 0 and shop.pricing.redemptions == {}
     # The authorization that answered too late is voided, not left held.
     assert [op for op, _ in gateway_log()] == ["authorize", "void"]
-    assert complete(cart).status_code == 201  # the key starts afresh
+    assert place(cart).status == 201  # the key starts afresh
