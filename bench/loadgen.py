@@ -97,15 +97,18 @@ def summarize(parts: list[dict]) -> dict:
     steps = {name: _step_summary(_merge_steps([p["steps"][name] for p in parts if name in p["steps"]])) for name in names}
     summary = _step_summary(flow)
     requests = sum(step["requests"] for step in steps.values())
+    wall_rate = round(ok / elapsed, 2) if elapsed > 0 else 0.0
+    until_last = round(ok / last_success, 2) if ok and last_success > 0 else 0.0
     summary.update(
         flow=parts[0]["flow_kind"],
         concurrency=sum(part["concurrency"] for part in parts),
         processes=len(parts),
         elapsed_s=round(elapsed, 3),
         ok=ok,
-        rate=round(ok / elapsed, 2) if elapsed > 0 else 0.0,
-        # Until the last success: for a hot SKU, the rate while there was stock to sell.
-        rate_until_last_success=round(ok / last_success, 2) if ok and last_success > 0 else 0.0,
+        # For a hot SKU, the rate while there was stock to sell (until the last order); otherwise over the whole run.
+        rate=until_last if parts[0]["flow_kind"] == "hot" else wall_rate,
+        rate_wall=wall_rate,
+        rate_until_last_success=until_last,
         requests_total=requests,
         # CPU seconds the clients used per second of the run: near ``processes``, the load generator set the pace.
         loadgen_cpu_share=round(sum(part["cpu_s"] for part in parts) / elapsed, 3) if elapsed > 0 else None,

@@ -266,6 +266,36 @@ def report_rows(results: dict, ceiling_rate: float | None) -> list[str]:
     return rows
 
 
+def targets_check(results: dict, ceiling: float) -> list[str]:
+    """Hold each flow to the targets of issue 10; return one line per target with its verdict."""
+    lines = []
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    for figures in results.values():
+        ratio = figures["rate"] / ceiling if ceiling else 0.0
+        flow, name = figures["flow"], figures.get("name", "")
+        if flow == "checkout":
+            ok = ratio >= 1 / 60 and (figures["p95_ms"] or 1e9) <= 250 and figures["errors"] == 0
+            lines.append(f"checkout >= 1/60 of bare ({ceiling / 60:.1f} orders/s), p95 <= 250 ms, 0 errors: "
+                         f"{figures['rate']:.1f} orders/s, p95 {fmt(figures['p95_ms'])} ms, {figures['errors']} errors: {verdict(ok)}")
+        elif flow == "hot":
+            ok = figures["rate"] >= 60 and figures["errors"] == 0
+            lines.append(f"hot SKU >= 60 orders/s, 0 errors: {figures['rate']:.1f} orders/s, {figures['errors']} errors: "
+                         f"{verdict(ok)}")
+        elif flow == "get" and name in ("listing", "product detail"):
+            wanted = 0.25 if name == "listing" else 0.4
+            lines.append(f"{name} >= {wanted}x bare: {ratio:.3f}x: {verdict(ratio >= wanted)}")
+    return lines
+
+
+def _without_password(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    user = f"{parts.username}@" if parts.username else ""
+    return parts._replace(netloc=f"{user}{parts.hostname}:{parts.port or 5432}").geturl()
+
+
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -286,7 +316,7 @@ def main() -> None:
     parser.add_argument("--celery-concurrency", type=int, default=0, help="Celery worker processes (default: Celery's, the core count)")
     parser.add_argument("--stock", type=int, default=1_000_000, help="on hand of every SKU but the hot one (default 1,000,000)")
     parser.add_argument("--hot-stock", type=int, default=300, help="on hand of the hot SKU (default 300)")
-    parser.add_argument("--hot-seconds", type=float, default=120.0, help="time limit of the hot-SKU run (default 120)")
+    parser.add_argument("--hot-seconds", type=float, default=300.0, help="time limit of the hot-SKU run (default 300)")
     parser.add_argument("--settle-wait", type=float, default=120.0,
                         help="after the hot-SKU run, wait up to this long for pending event deliveries (default 120)")
     parser.add_argument("--probe-requests", type=int, default=20, help="requests per scale probe at one client (default 20)")
@@ -454,6 +484,7 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
             load({**spec, "seconds": args.warmup, "name": name + " warm-up", "seed": 99}, logs=logs, processes=processes,
                  procs=args.loadgen_procs)
         figures = load(spec, logs=logs, processes=processes, procs=args.loadgen_procs)
+        figures["name"] = name
         print(f"  measured {name}: {figures['rate']:.1f}/s, p95 {fmt(figures['p95_ms'])} ms, "
               f"{figures['errors']} errors, load generator CPU {figures['loadgen_cpu_share']}", flush=True)
         for sample in figures["error_samples"][:3]:
@@ -527,19 +558,27 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
     for line in report_rows(results, ceiling):
         print(line)
     print("  rate: requests/s; for cart, flows/s; for checkout and hot SKU, completed orders/s (p50/p95/p99 of the whole "
-          "order). SQL and tx: statements and commits per request, summed over a flow's requests. "
+          "order; for the hot SKU, until its last order). SQL and tx: statements and commits per request, summed over a flow's requests. "
           "× bare: rate / the bare view's req/s.")
     bare = results["bare view (ceiling)"]
     if bare.get("loadgen_cpu_share") and bare["loadgen_cpu_share"] > 0.8 * bare["processes"]:
         print(f"  NOTE: the load generator used {bare['loadgen_cpu_share']:.2f} CPU-seconds per second on the bare view: "
               f"it may have set the ceiling's pace (try --loadgen-procs {bare['processes'] + 1}).")
     if hot_check is not None:
+        hot_figures = next(f for f in results.values() if f["flow"] == "hot")
         verdict = "exactly the stock sold" if hot_check["exact"] else "NOT exactly the stock sold"
+        if not hot_figures["refusals"] and hot_check["ordered_quantity"] < hot_check["stock"]:
+            verdict += f" (not sold out within --hot-seconds {args.hot_seconds:g})"
         print(f"hot SKU {hot_check['sku']}: stock {hot_check['stock']}, ordered {hot_check['ordered_quantity']} in "
               f"{hot_check['orders']} orders, ledger sold {hot_check['ledger_sold']}, on hand after "
               f"{hot_check['on_hand_after']}, held after {hot_check['held_after']}, oversold {hot_check['oversold']}, "
               f"unsettled deliveries {hot_check['unsettled_deliveries']}: {verdict}"
               + ("" if hot_check["settled"] else f" (not all settled {args.settle_wait:g}s after the run)"))
+    targets = targets_check(results, ceiling)
+    if targets:
+        print("\ntargets of issue 10 (ratios to the bare view of this run):")
+        for line in targets:
+            print("  " + line)
     if probes:
         print(f"\nscale probes at one client, {args.products} products ({args.probe_requests} requests each, "
               f"each one a query not asked before: page_size={PAGE_SIZE}, {PAGE_SIZE + 1}, ...):")
@@ -559,7 +598,7 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
         "versions": found,
         "config": {
             "database": database,
-            "database_url": database_url if args.sqlite else urllib.parse.urlsplit(database_url)._replace(netloc="…").geturl(),
+            "database_url": database_url if args.sqlite else _without_password(database_url),
             "mode": "broker" if args.broker else "embedded",
             "broker": args.broker or None,
             "workers": args.workers,
@@ -582,6 +621,7 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
         "results": {name: {**figures, "ratio_to_bare": (figures["rate"] / ceiling if ceiling else None)}
                     for name, figures in results.items()},
         "hot_sku_check": hot_check,
+        "targets": targets,
         "probes": probes,
     }
     path = out_dir / f"{stamp}.json"
