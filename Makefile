@@ -31,7 +31,9 @@ run: install
 	@echo ""
 	@# No broker and no beat here: the periodic tasks run in a process beside the server, and stop with it.
 	@mkdir -p var
-	DEBUG=1 $(BIN)/python manage.py run_schedule > var/schedule.log 2>&1 & trap "kill $$! 2>/dev/null" EXIT INT TERM; \
+	@# Supervised: if the schedule process ever dies, it is started again after a second.
+	(trap 'kill $$c 2>/dev/null; exit' TERM; while true; do DEBUG=1 $(BIN)/python manage.py run_schedule & c=$$!; wait $$c; sleep 1; done) \
+		> var/schedule.log 2>&1 & trap "kill $$! 2>/dev/null" EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: install

@@ -247,7 +247,10 @@ EVENTS_BACKOFF_BASE_SECONDS = env_int("EVENTS_BACKOFF_BASE_SECONDS", 2)
 EVENTS_BACKOFF_MAX_SECONDS = env_int("EVENTS_BACKOFF_MAX_SECONDS", 15 * 60)
 # A dispatched delivery not finished after this long is dispatched again by the sweeper.
 EVENTS_DISPATCH_LEASE_SECONDS = env_int("EVENTS_DISPATCH_LEASE_SECONDS", 5 * 60)
-EVENTS_SWEEP_INTERVAL_SECONDS = env_int("EVENTS_SWEEP_INTERVAL_SECONDS", 30)
+# A new delivery that has not started after this long lost its dispatch (a crash after commit, a broker
+# restart): the sweeper sends it. The sweeper runs every EVENTS_SWEEP_INTERVAL_SECONDS.
+EVENTS_DISPATCH_GRACE_SECONDS = env_int("EVENTS_DISPATCH_GRACE_SECONDS", 10)
+EVENTS_SWEEP_INTERVAL_SECONDS = env_int("EVENTS_SWEEP_INTERVAL_SECONDS", 5)
 # Without a broker: "thread" delivers after the response, in a thread of the process that published;
 # "inline" delivers right after commit, inside the publishing request (the test suite's default).
 EVENTS_EMBEDDED_DELIVERY = os.environ.get("EVENTS_EMBEDDED_DELIVERY", "thread")

@@ -46,6 +46,11 @@ def _lease_end(now: datetime) -> datetime:
     return now + timedelta(seconds=settings.EVENTS_DISPATCH_LEASE_SECONDS)
 
 
+def _grace_end(now: datetime) -> datetime:
+    """When a new delivery that nobody started is due for the sweeper (its dispatch was lost)."""
+    return now + timedelta(seconds=settings.EVENTS_DISPATCH_GRACE_SECONDS)
+
+
 def subscriber_names(*, event_name: str) -> list[str]:
     """Return who gets a delivery of ``event_name``: local subscribers, then each module running elsewhere."""
     local = [subscription.name for subscription in subscriptions_for(event_name)]
@@ -70,7 +75,9 @@ def event_store(*, event: Event) -> list[int]:
         )
         deliveries = Delivery.objects.using(alias).bulk_create(
             [
-                Delivery(event=outbox, subscriber=name, next_attempt_at=_lease_end(now))
+                # Due soon: if the dispatch after commit is lost (a crash, a broker restart), the
+                # sweeper sends it within seconds; a delivery that starts takes the full lease.
+                Delivery(event=outbox, subscriber=name, next_attempt_at=_grace_end(now))
                 for name in subscriber_names(event_name=event.name)
             ]
         )
@@ -124,6 +131,8 @@ def delivery_attempt(*, delivery_id: int, alias: str) -> str | None:
     delivery = Delivery.objects.using(alias).select_related("event").filter(pk=delivery_id).first()
     if delivery is None or delivery.state not in ACTIVE_STATES:
         return delivery.state if delivery else None
+    # Started: the sweeper leaves it alone for the dispatch lease, however long the subscriber takes.
+    Delivery.objects.using(alias).filter(pk=delivery.pk, state__in=ACTIVE_STATES).update(next_attempt_at=_lease_end(timezone.now()))
     try:
         if delivery.subscriber.startswith(REMOTE_PREFIX):
             module = delivery.subscriber.removeprefix(REMOTE_PREFIX)

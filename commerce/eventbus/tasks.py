@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from commerce.eventbus import services
 
 
-@shared_task(name="commerce.eventbus.tasks.deliver")
+# A database error around a delivery (not inside its subscriber, which is recorded and retried by the bus)
+# must not drop the task: retry it with backoff; the sweeper remains the backstop.
+@shared_task(
+    name="commerce.eventbus.tasks.deliver",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=1,
+    retry_backoff_max=30,
+    retry_jitter=True,
+    max_retries=8,
+)
 def deliver(delivery_id: int, alias: str) -> str | None:
     return services.delivery_attempt(delivery_id=delivery_id, alias=alias)
 

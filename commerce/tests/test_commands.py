@@ -52,3 +52,25 @@ def test_run_schedule_runs_every_periodic_task_in_process():
 
     assert sorted(line.split(":")[0] for line in lines) == sorted(settings.CELERY_BEAT_SCHEDULE)
     assert all(not line.endswith("failed (see the log)") for line in lines)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_schedule_survives_a_database_outage_in_one_task(monkeypatch):
+    from django.conf import settings
+    from django.db import OperationalError
+
+    from commerce.celery import app
+
+    app.loader.import_default_modules()
+    sweep = app.tasks["commerce.eventbus.tasks.events_sweep"]
+
+    def outage(*args, **kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(sweep, "run", outage)
+    out, err = StringIO(), StringIO()
+    call_command("run_schedule", "--once", stdout=out, stderr=err)
+    assert "events-sweep: failed" in err.getvalue()
+    # Every other periodic task still ran, in the same process.
+    ran = sorted(line.split(":")[0] for line in out.getvalue().splitlines())
+    assert ran == sorted(name for name in settings.CELERY_BEAT_SCHEDULE if name != "events-sweep")

@@ -7,6 +7,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections, connections
 
 from commerce.celery import app as celery_app
 
@@ -34,12 +35,23 @@ class Command(BaseCommand):
                 if now < due[name]:
                     continue
                 due[name] = now + float(entry["schedule"])
-                result = celery_app.tasks[entry["task"]].apply()
-                if result.failed():
-                    logger.error("periodic task %s failed:\n%s", name, result.traceback)
-                    self.stderr.write(f"{name}: failed (see the log)")
-                else:
-                    self.stdout.write(f"{name}: {result.result}")
+                self._run(name, entry["task"])
             if once:
                 return
             time.sleep(1)
+
+    def _run(self, name: str, task: str) -> None:
+        """Run one periodic task; a failure (a database or broker outage) is logged, never the end of the schedule."""
+        close_old_connections()
+        try:
+            result = celery_app.tasks[task].apply()
+            failed, outcome = result.failed(), result.result
+        except Exception:
+            logger.exception("periodic task %s failed", name)
+            failed, outcome = True, None
+        if failed:
+            # A broken connection must not poison the next run: reconnect from scratch.
+            connections.close_all()
+            self.stderr.write(f"{name}: failed (see the log)")
+        else:
+            self.stdout.write(f"{name}: {outcome}")
