@@ -30,6 +30,9 @@ that bypass ``catalog_changed``).
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable, Sequence
+
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
@@ -93,3 +96,29 @@ def response_set(key: str | None, body: bytes) -> None:
     """Cache ``body`` under ``key`` for the response TTL."""
     if key is not None:
         cached_set(key, body, timeout=response_seconds())
+
+
+def count_seconds() -> float:
+    """Return how long a listing count may be reused while the catalog's generation stays (0: always count)."""
+    return float(getattr(settings, "CATALOG_COUNT_CACHE_SECONDS", COUNT_SECONDS_DEFAULT))
+
+
+def listing_count(*, category: str | None, terms: Sequence[str], compute: Callable[[], int]) -> int:
+    """Return the number of visible products for a filter, counted once per catalog generation.
+
+    A count must see every matching row, so it grows with the catalog; the
+    filter's result only changes when the catalog does, and every catalog
+    change moves the generation in the key.
+    """
+    seconds = count_seconds()
+    generations = generations_get([CATALOG_GENERATION]) if seconds > 0 else None
+    if generations is None:
+        return compute()
+    digest = hashlib.sha256(repr((category, tuple(terms))).encode()).hexdigest()
+    key = f"catalog:count:{generations[0]}:{digest}"
+    found = cached_get(key)
+    if isinstance(found, int):
+        return found
+    count = compute()
+    cached_set(key, count, timeout=seconds)
+    return count

@@ -132,7 +132,9 @@ class ProductListView(ConditionalGetMixin, ListAPIView):
             ordering = ORDERINGS[query.ordering]
             page = self.paginate_queryset(
                 CountedRange(
-                    count=products.count,
+                    count=lambda: cache.listing_count(
+                        category=query.category, terms=selectors.search_terms(query.q or ""), compute=products.count
+                    ),
                     fetch=lambda offset, limit: selectors.products_page(
                         products=products, ordering=ordering, offset=offset, limit=limit
                     ),

@@ -13,6 +13,13 @@ from modules.catalog.models import Category, Product, ProductMedia, Variant
 LIST = "/api/v1/catalog/products/"
 
 
+@pytest.fixture(autouse=True)
+def counted_every_time(settings):
+    """Budgets are the worst case: the listing count is not reused from the cache, nor are responses."""
+    settings.CATALOG_COUNT_CACHE_SECONDS = 0
+    settings.CATALOG_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def hundred_and_twenty(db, tree):
     """120 visible products with 3 variants (one discontinued) and 2 images each, in a subcategory."""
@@ -145,3 +152,10 @@ def test_detail_budget_with_the_real_modules(api_client, demo_shop):
     queries, body = real_cost(api_client, LIST + f"{slug}/", {"currency": "EUR"})
     assert body["slug"] == slug and body["price"] is not None
     assert queries <= DETAIL_BUDGET
+
+
+def test_a_repeated_filter_reuses_its_count(api_client, demo_shop, settings):
+    settings.CATALOG_COUNT_CACHE_SECONDS = 60
+    first, body = real_cost(api_client, LIST, {"currency": "EUR", "category": "home"})
+    second, again = real_cost(api_client, LIST, {"currency": "EUR", "category": "home", "page_size": 2})
+    assert second == first - 1 and again["count"] == body["count"]
