@@ -429,17 +429,25 @@ def _statuses_write(*, firsts: dict[str, ImportRow], products: dict[str, Product
             "product_id", "sku"
         ):
             skus.setdefault(product_id, []).append(sku)
+    events: list[ProductPublished | ProductUnpublished] = []
     for slug in firsts:
         if slug not in moving:
             continue
         product = products[slug]
         event = ProductPublished if moving[slug] == Product.Status.PUBLISHED else ProductUnpublished
-        publish(event(product_id=product.pk, slug=product.slug, skus=tuple(sorted(skus.get(product.pk, ())))))
+        events.append(event(product_id=product.pk, slug=product.slug, skus=tuple(sorted(skus.get(product.pk, ())))))
         if slug not in created:
             if moving[slug] == Product.Status.PUBLISHED:
                 report.published += 1
             else:
                 report.unpublished += 1
+    _events_publish(events)
+
+
+def _events_publish(events: Sequence[ProductPublished | ProductUnpublished]) -> None:
+    """Publish ``events`` in the current transaction (one outbox write each: the bus has no batch write yet)."""
+    for event in events:
+        publish(event)
 
 
 def _rows_write(*, rows: Sequence[ImportRow], existing: _Existing) -> ImportReport:

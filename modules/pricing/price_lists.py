@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from contracts.common import SKU_RULE, sku_valid
 from contracts.errors import Conflict, FieldProblem, InvalidInput
 from modules.pricing.models import PriceList, PriceListItem, WindowMark
 from modules.pricing.selectors import prices_effective
@@ -64,6 +65,11 @@ def price_list_save(
     _validated(price_list)
     for item in items:
         _validated(item, exclude=("price_list",))
+        if not sku_valid(item.sku):
+            raise InvalidInput(
+                "The price list is not valid.",
+                errors=(FieldProblem(field="sku", code="invalid_sku", detail=f"A SKU is {SKU_RULE}."),),
+            )
     with pricing_atomic():
         keys = _keys_of([price_list.pk]) if price_list.pk is not None else set()
         keys |= {(item.sku, item.currency) for item in items}

@@ -14,10 +14,11 @@ from django.db import IntegrityError, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from contracts.common import SKU_RULE, sku_valid
 from contracts.errors import Conflict, FieldProblem, InvalidInput
 from contracts.events import publish
 from contracts.pricing import PriceChanged, UnknownCurrency, VoucherInvalid
-from modules.pricing.models import SKU_MAX_LENGTH, Price, Voucher, VoucherRedemption
+from modules.pricing.models import Price, Voucher, VoucherRedemption
 from modules.pricing.money import amount_problem, currency_check
 from modules.pricing.selectors import CurrentPrice, prices_effective, voucher_check, voucher_find
 
@@ -30,9 +31,7 @@ def pricing_atomic() -> transaction.Atomic:
 
 
 def _sku_problem(sku: str) -> str | None:
-    if not sku or len(sku) > SKU_MAX_LENGTH or any(c.isspace() for c in sku):
-        return f"A SKU is 1 to {SKU_MAX_LENGTH} characters without spaces."
-    return None
+    return None if sku_valid(sku) else f"A SKU is {SKU_RULE}."
 
 
 def price_problems(*, sku: str, currency: str, amount: Decimal, compare_at: Decimal | None) -> list[FieldProblem]:
@@ -56,6 +55,12 @@ def price_problems(*, sku: str, currency: str, amount: Decimal, compare_at: Deci
     return problems
 
 
+def _events_publish(events: Sequence[PriceChanged]) -> None:
+    """Publish ``events`` in the current transaction (one outbox write each: the bus has no batch write yet)."""
+    for event in events:
+        publish(event)
+
+
 def price_changes_publish(
     *, before: Mapping[tuple[str, str], CurrentPrice], after: Mapping[tuple[str, str], CurrentPrice]
 ) -> int:
@@ -65,13 +70,13 @@ def price_changes_publish(
     base price); a key absent from ``after`` lost its price (``amount`` None).
     Call it inside the writing transaction. Return how many were published.
     """
-    published = 0
+    events = []
     for key in sorted(before.keys() | after.keys()):
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
         sku, currency = key
-        publish(
+        events.append(
             PriceChanged(
                 sku=sku,
                 currency=currency,
@@ -79,8 +84,8 @@ def price_changes_publish(
                 compare_at=new.compare_at if new else None,
             )
         )
-        published += 1
-    return published
+    _events_publish(events)
+    return len(events)
 
 
 def price_set(*, sku: str, currency: str, amount: Decimal, compare_at: Decimal | None = None) -> Price:

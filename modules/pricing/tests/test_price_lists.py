@@ -84,6 +84,8 @@ def test_a_bad_list_is_refused_and_nothing_is_written() -> None:
         price_lists.price_list_save(price_list=PriceList(name="Bad"), items=[_item("A", "1.001")])
     with pytest.raises(InvalidInput):
         price_lists.price_list_save(price_list=PriceList(name="Bad"), items=[_item("A", "1.00", currency="GBP")])
+    with pytest.raises(InvalidInput):
+        price_lists.price_list_save(price_list=PriceList(name="Bad"), items=[_item("A B", "1.00")])
     assert not PriceList.objects.exists()
 
 

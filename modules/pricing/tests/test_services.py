@@ -44,6 +44,8 @@ def test_setting_a_price_publishes_price_changed_once_per_change(price_events, d
         ({"compare_at": Decimal("5.00")}, "compare_at"),
         ({"sku": ""}, "sku"),
         ({"sku": "A B"}, "sku"),
+        ({"sku": "A/B"}, "sku"),  # the one SKU rule of contracts.common, as the catalog holds it
+        ({"sku": "-A"}, "sku"),
         ({"currency": "eur"}, "currency"),
     ],
 )
