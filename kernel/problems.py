@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -16,6 +17,8 @@ from contracts.errors import Conflict, ContractError, InvalidInput, NotFound, Se
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# What a client is told to wait when the database or broker is briefly away.
+RETRY_AFTER_SECONDS = 5
 
 # The most specific class wins: the MRO of the raised error is walked in order. A module adds the
 # statuses of its own errors with ``contract_error_status_register`` (from its AppConfig.ready).
@@ -113,6 +116,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return _problem_response(contract_error_document(exc))
     if isinstance(exc, RequestDataTooBig):
         return _problem_response(problem_body(status=413, code="body_too_large", detail=str(exc)))
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database is down or restarting: a passing condition, not a bug. The transaction is gone.
+        logger.warning("database unavailable: %s", exc)
+        set_rollback()
+        return _problem_response(
+            problem_body(status=503, code="service_unavailable", detail="The shop is briefly unavailable; retry shortly."),
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, PermissionDenied):

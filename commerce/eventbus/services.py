@@ -83,7 +83,9 @@ def event_store(*, event: Event) -> list[int]:
         )
     ids = [d.pk for d in deliveries]
     if ids:
-        transaction.on_commit(partial(deliveries_dispatch, alias=alias, delivery_ids=ids), using=alias)
+        # Robust: the publisher's transaction has committed; nothing after it may fail its request (the sweeper
+        # sends what a failed dispatch left behind).
+        transaction.on_commit(partial(deliveries_dispatch, alias=alias, delivery_ids=ids), using=alias, robust=True)
     return ids
 
 
