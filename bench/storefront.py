@@ -383,7 +383,8 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
         database = f"PostgreSQL {database_prepare(database_url)}"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "commerce.settings",
+        # Every Django process of the run (migrate, seed, server, schedule, worker, checks) on the same settings.
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": database_url,
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-not-a-secret-" + "k" * 40,
@@ -395,6 +396,7 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
         "LOG_LEVEL": "WARNING",
         "COMMERCE_VAR_DIR": str(workdir),
         "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),  # bench importable
     }
     for name in ("CELERY_BROKER_URL", "CACHE_URL", "CONTRACTS_TOKEN", "COMMERCE_MODULES"):
         env.pop(name, None)
@@ -440,15 +442,14 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
     base, bare_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
     gunicorn = [str(VENV_BIN / "gunicorn") if (VENV_BIN / "gunicorn").exists() else "gunicorn"]
     shape = ["--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning", "--timeout", "60"]
-    server_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    processes.start("server", [*gunicorn, *shape, "--bind", f"127.0.0.1:{port}", "commerce.wsgi:application"], server_env)
+    processes.start("server", [*gunicorn, *shape, "--bind", f"127.0.0.1:{port}", "commerce.wsgi:application"], env)
     if args.broker:
         celery = [str(VENV_BIN / "celery"), "-A", "commerce"]
         worker = [*celery, "worker", "-l", "warning", "--hostname", f"bench-{stamp}@%h"]
         if args.celery_concurrency:
             worker += ["--concurrency", str(args.celery_concurrency)]
-        processes.start("celery-worker", worker, server_env)
-        processes.start("celery-beat", [*celery, "beat", "-l", "warning", "-s", str(workdir / "beat-schedule")], server_env)
+        processes.start("celery-worker", worker, env)
+        processes.start("celery-beat", [*celery, "beat", "-l", "warning", "-s", str(workdir / "beat-schedule")], env)
     else:
         processes.start("run_schedule", [*manage, "run_schedule"], env)
     wait_ready(base, "/readyz", processes, "server")
