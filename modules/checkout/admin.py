@@ -40,7 +40,7 @@ class OrderAdmin(admin.ModelAdmin):
         "number", "status", "email", "currency", "subtotal", "discount_total", "total", "voucher_code",
         "shipping_address", "customer_id", "cart_token", "created_at", "updated_at", "payment_status",
     )
-    exclude = ("access_token", "amount_places")
+    exclude = ("access_token_hash", "amount_places")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -45,7 +45,8 @@ class Order(models.Model):
         FULFILLED = "fulfilled"
 
     number = models.CharField(max_length=32, unique=True)
-    access_token = models.CharField(max_length=64)
+    # SHA-256 of the token handed to the customer (modules/checkout/tokens.py); never the token itself.
+    access_token_hash = models.CharField(max_length=64)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLACED, db_index=True)
     email = models.EmailField()
     currency = models.CharField(max_length=3)

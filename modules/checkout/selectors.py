@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +13,7 @@ from contracts.container import services
 from contracts.pricing import PriceNotFound, Quote, VoucherInvalid
 from modules.checkout.errors import CartNotFound
 from modules.checkout.models import Cart, CartLine, Order, OrderLine
+from modules.checkout.tokens import access_token_matches
 
 
 def cart_get(*, token: str) -> Cart:
@@ -141,7 +141,7 @@ def order_get_for(*, number: str, access_token: str | None, customer_id: int | N
     """
     order = Order.objects.prefetch_related("lines").filter(number=number).first()
     if order is not None:
-        if access_token and hmac.compare_digest(order.access_token.encode(), access_token.encode()):
+        if access_token_matches(token=access_token, stored_hash=order.access_token_hash):
             return order
         if customer_id is not None and order.customer_id == customer_id:
             return order
@@ -156,10 +156,11 @@ def _amount(value: Decimal, places: int) -> str:
     return str(value.quantize(Decimal(1).scaleb(-places)))
 
 
-def order_document(*, order: Order, lines: Sequence[OrderLine] | None = None, include_access_token: bool = False) -> dict[str, Any]:
+def order_document(*, order: Order, lines: Sequence[OrderLine] | None = None, access_token: str | None = None) -> dict[str, Any]:
     """Return the API representation of an order; amounts at the currency's minor unit, as strings.
 
-    ``lines`` are the order's lines when the caller has them already (the order it just created).
+    ``lines`` are the order's lines when the caller has them already (the order it just created);
+    ``access_token`` is given only in the answer to complete (it is stored as a hash).
     """
     places = order.amount_places
     document: dict[str, Any] = {
@@ -185,6 +186,6 @@ def order_document(*, order: Order, lines: Sequence[OrderLine] | None = None, in
         "shipping_address": order.shipping_address,
         "created": order.created_at.isoformat().replace("+00:00", "Z"),
     }
-    if include_access_token:
-        document["access_token"] = order.access_token
+    if access_token is not None:
+        document["access_token"] = access_token
     return document

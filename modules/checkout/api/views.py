@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -35,6 +36,27 @@ from modules.checkout.services.completion import CompleteRequest, checkout_compl
 from modules.checkout.services.orders import order_cancel
 
 
+ORDER_TOKEN_PARAMETERS = [
+    OpenApiParameter(
+        "Order-Token", str, OpenApiParameter.HEADER, description="the order's access token (preferred: kept out of URLs and logs)"
+    ),
+    OpenApiParameter("access_token", str, description="the same token in the query string, for links in emails"),
+]
+
+
+class PrivateView(APIView):
+    """A checkout view: carts and orders are one customer's, so no cache (browser, proxy, CDN) may keep them."""
+
+    def finalize_response(self, request: Request, response: Response, *args: object, **kwargs: object) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+
+def _order_token(request: Request) -> str | None:
+    return request.headers.get("Order-Token") or request.query_params.get("access_token")
+
+
 def _customer_id(request: Request) -> int | None:
     return request.user.pk if request.user and request.user.is_authenticated else None
 
@@ -60,7 +82,7 @@ def _valid(serializer_class: type, data: object) -> dict:
     return serializer.validated_data
 
 
-class CartCreateView(APIView):
+class CartCreateView(PrivateView):
     @extend_schema(request=CartCreateSerializer, responses={201: CartOut})
     def post(self, request: Request) -> Response:
         data = _valid(CartCreateSerializer, request.data)
@@ -68,13 +90,13 @@ class CartCreateView(APIView):
         return _cart_rendered(selectors.cart_price(cart=cart, lines=[]), status=201)
 
 
-class CartDetailView(APIView):
+class CartDetailView(PrivateView):
     @extend_schema(responses={200: CartOut})
     def get(self, request: Request, token: str) -> Response:
         return _cart_response(token)
 
 
-class CartLinesView(APIView):
+class CartLinesView(PrivateView):
     @extend_schema(request=LineAddSerializer, responses={200: CartOut})
     def post(self, request: Request, token: str) -> Response:
         data = _valid(LineAddSerializer, request.data)
@@ -82,7 +104,7 @@ class CartLinesView(APIView):
         return _cart_rendered(priced)
 
 
-class CartLineView(APIView):
+class CartLineView(PrivateView):
     @extend_schema(request=LineSetSerializer, responses={200: CartOut})
     def patch(self, request: Request, token: str, sku: str) -> Response:
         data = _valid(LineSetSerializer, request.data)
@@ -95,7 +117,7 @@ class CartLineView(APIView):
         return _cart_response(token)
 
 
-class CartVoucherView(APIView):
+class CartVoucherView(PrivateView):
     @extend_schema(request=VoucherSerializer, responses={200: CartOut})
     def put(self, request: Request, token: str) -> Response:
         data = _valid(VoucherSerializer, request.data)
@@ -108,7 +130,7 @@ class CartVoucherView(APIView):
         return _cart_response(token)
 
 
-class CartCompleteView(APIView):
+class CartCompleteView(PrivateView):
     @extend_schema(
         request=CompleteSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
@@ -147,26 +169,26 @@ class CartCompleteView(APIView):
         return response
 
 
-class OrderDetailView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("access_token", str)], responses={200: OrderOut})
+class OrderDetailView(PrivateView):
+    @extend_schema(parameters=ORDER_TOKEN_PARAMETERS, responses={200: OrderOut})
     def get(self, request: Request, number: str) -> Response:
         order = selectors.order_get_for(
-            number=number, access_token=request.query_params.get("access_token"), customer_id=_customer_id(request)
+            number=number, access_token=_order_token(request), customer_id=_customer_id(request)
         )
         return Response(_order_rendered(selectors.order_document(order=order)))
 
 
-class OrderCancelView(APIView):
-    @extend_schema(request=None, parameters=[OpenApiParameter("access_token", str)], responses={200: OrderOut})
+class OrderCancelView(PrivateView):
+    @extend_schema(request=None, parameters=ORDER_TOKEN_PARAMETERS, responses={200: OrderOut})
     def post(self, request: Request, number: str) -> Response:
         selectors.order_get_for(
-            number=number, access_token=request.query_params.get("access_token"), customer_id=_customer_id(request)
+            number=number, access_token=_order_token(request), customer_id=_customer_id(request)
         )
         order = order_cancel(number=number)
         return Response(_order_rendered(selectors.order_document(order=order)))
 
 
-class OrderListView(GenericAPIView):
+class OrderListView(PrivateView, GenericAPIView):
     """Orders of the signed-in customer, newest first."""
 
     @extend_schema(operation_id="checkout_orders_list", responses={200: OrderOut(many=True)})

@@ -19,7 +19,6 @@ record, and the order; a voucher adds pricing's redemption.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +44,7 @@ from modules.checkout.errors import (
 )
 from modules.checkout.models import Cart, CheckoutAttempt, Order, OrderLine, Payment
 from modules.checkout.payments import payments_refused
+from modules.checkout.tokens import access_token_new
 from modules.checkout.selectors import cart_get, order_document, variant_display_name
 from modules.checkout.services.attempts import (
     AttemptClaim,
@@ -60,7 +60,7 @@ from modules.checkout.services.attempts import (
     order_of_attempt,
 )
 from modules.checkout.services.carts import cart_for_update, quantity_check
-from modules.checkout.services.orders import compensate, order_with_lines
+from modules.checkout.services.orders import compensate, order_access_token_renew, order_with_lines
 from modules.checkout.services.payment import payment_authorize, payment_pending, payment_prepare, payment_reverse
 
 logger = logging.getLogger(__name__)
@@ -273,7 +273,7 @@ def _order_place(
 
 def _attempt_answer_order(*, attempt: CheckoutAttempt, order: Order) -> dict[str, Any]:
     """Answer with an order this attempt placed earlier, and make that the key's final answer."""
-    body = order_document(order=order_with_lines(pk=order.pk), include_access_token=True)
+    body = order_document(order=order_with_lines(pk=order.pk), access_token=order_access_token_renew(order=order))
     attempt_finish(attempt=attempt, status=201, body=body)
     return body
 
@@ -298,6 +298,7 @@ def attempt_order_create(*, attempt: CheckoutAttempt, plan: OrderPlan, request: 
     """
     number, cart_token, quote = attempt.order_number, attempt.cart_token, plan.quote
     places = max(-quote.subtotal.as_tuple().exponent, 0)
+    token, token_hash = access_token_new()
     with atomic_for(Order):
         if not attempt_owned(attempt).select_for_update().exists():
             raise LeaseLost()
@@ -306,7 +307,7 @@ def attempt_order_create(*, attempt: CheckoutAttempt, plan: OrderPlan, request: 
             raise CartChanged()
         order = Order.objects.create(
             number=number,
-            access_token=secrets.token_urlsafe(32),
+            access_token_hash=token_hash,
             email=request.email,
             currency=quote.currency,
             subtotal=quote.subtotal,
@@ -353,6 +354,6 @@ def attempt_order_create(*, attempt: CheckoutAttempt, plan: OrderPlan, request: 
                 voucher_code=quote.voucher_code,
             )
         )
-        body = order_document(order=order, lines=lines, include_access_token=True)
+        body = order_document(order=order, lines=lines, access_token=token)
         attempt_finish(attempt=attempt, status=201, body=body)
     return body

@@ -19,7 +19,7 @@ from modules.checkout.services.attempts import (
     order_of_attempt,
 )
 from modules.checkout.services.completion import attempt_undo
-from modules.checkout.services.orders import order_settle, order_with_lines
+from modules.checkout.services.orders import order_access_token_renew, order_settle, order_with_lines
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,8 @@ def checkout_attempts_abandon(*, now: datetime | None = None) -> int:
             except Exception:
                 logger.exception("settling %s failed; the OrderPlaced subscriber retries it", order.number)
             try:
-                attempt_finish(attempt=attempt, status=201, body=order_document(order=order_with_lines(pk=order.pk), include_access_token=True))
+                token = order_access_token_renew(order=order)
+                attempt_finish(attempt=attempt, status=201, body=order_document(order=order_with_lines(pk=order.pk), access_token=token))
             except LeaseLost:
                 continue
             finished += 1

@@ -16,6 +16,7 @@ from kernel.transactions import atomic_for
 from modules.checkout.errors import InvalidTransition
 from modules.checkout.models import Order, Payment
 from modules.checkout.selectors import order_document, order_get
+from modules.checkout.tokens import access_token_new
 from modules.checkout.services.payment import (
     payment_capture_at_gateway,
     payment_move,
@@ -31,6 +32,17 @@ _CANCELLABLE = (Order.Status.PLACED, Order.Status.PAID)
 def order_with_lines(*, pk: int) -> Order:
     """Read the order ``pk`` again, with its lines."""
     return Order.objects.prefetch_related("lines").get(pk=pk)
+
+
+def order_access_token_renew(*, order: Order) -> str:
+    """Give ``order`` a new access token and return it: the stored hash cannot give the old one back.
+
+    Only for an answer that must carry a token but was not the one that
+    created the order (a resumed attempt finding its order placed).
+    """
+    token, token_hash = access_token_new()
+    Order.objects.filter(pk=order.pk).update(access_token_hash=token_hash)
+    return token
 
 
 def compensate(undo: list[Callable[[], None]]) -> bool:
