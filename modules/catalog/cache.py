@@ -122,3 +122,28 @@ def listing_count(*, category: str | None, terms: Sequence[str], compute: Callab
     count = compute()
     cached_set(key, count, timeout=seconds)
     return count
+
+
+def price_ranking(
+    *, category: str | None, terms: Sequence[str], currency: str, descending: bool, compute: Callable[[], list[int] | None]
+) -> list[int] | None:
+    """Return the product ids of a filter in price order, ranked once per storefront generation.
+
+    Ranking prices every candidate SKU; paging through the same order then
+    costs only the page. Every input (catalog, prices) moves the storefront
+    generation, and ``CATALOG_COUNT_CACHE_SECONDS`` bounds the rest. A
+    ``None`` from ``compute`` (pricing failed) is not kept.
+    """
+    seconds = count_seconds()
+    generations = generations_get([STOREFRONT_GENERATION]) if seconds > 0 else None
+    if generations is None:
+        return compute()
+    digest = hashlib.sha256(repr((category, tuple(terms), currency, descending)).encode()).hexdigest()
+    key = f"catalog:ranking:{generations[0]}:{digest}"
+    found = cached_get(key)
+    if isinstance(found, list):
+        return found
+    ranked = compute()
+    if ranked is not None:
+        cached_set(key, ranked, timeout=seconds)
+    return ranked

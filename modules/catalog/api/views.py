@@ -122,12 +122,27 @@ class ProductListView(ConditionalGetMixin, ListAPIView):
         prices, pricing_done = None, False
         if ORDERINGS[query.ordering] is None and query.currency is not None:
             # ListingQuery refuses price ordering without a currency, so this is every price ordering.
-            ranking = selectors.products_rank_by_price(
-                products=products, currency=query.currency, descending=query.ordering.startswith("-")
+            descending = query.ordering.startswith("-")
+            fetched: list[selectors.PriceRanking] = []
+
+            def rank() -> list[int] | None:
+                ranking = selectors.products_rank_by_price(
+                    products=products, currency=query.currency, descending=descending
+                )
+                fetched.append(ranking)
+                return ranking.product_ids if ranking.prices is not None else None
+
+            ranked = cache.price_ranking(
+                category=query.category,
+                terms=selectors.search_terms(query.q or ""),
+                currency=query.currency,
+                descending=descending,
+                compute=rank,
             )
-            page_ids = self.paginate_queryset(ranking.product_ids)
+            page_ids = self.paginate_queryset(ranked if ranked is not None else fetched[0].product_ids)
             page = selectors.products_in_order(ids=page_ids)
-            prices, pricing_done = ranking.prices, True
+            if fetched:  # ranked now: the page's prices came with the ranking
+                prices, pricing_done = fetched[0].prices, True
         else:
             ordering = ORDERINGS[query.ordering]
             page = self.paginate_queryset(

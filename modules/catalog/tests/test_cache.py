@@ -126,3 +126,20 @@ def test_the_cache_can_be_turned_off(api_client, shop, settings):
     settings.CATALOG_CACHE_SECONDS = 0
     get(api_client, currency="EUR", page_size=3)
     assert get(api_client, currency="EUR", page_size=3)[1] > 0
+
+
+def test_price_ordering_ranks_once_and_follows_price_changes(
+    api_client, shop, tmp_path, django_capture_on_commit_callbacks
+):
+    params = {"currency": "EUR", "ordering": "price", "category": "apparel", "page_size": 3}
+    first, _ = get(api_client, **params)
+    _, second_cost = get(api_client, **params, page=2)
+    # Page 2 reuses the ranking: its products with their variants and media (2), its prices (2), its stock (1).
+    assert second_cost <= 5
+    last = api_client.get(LIST, {**params, "page": first["count"], "page_size": 1}).json()["results"][0]
+    prices = tmp_path / "prices.csv"
+    prices.write_text("sku,currency,amount,compare_at\n" + "".join(f"{v['sku']},EUR,0.01,\n" for v in last["variants"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_prices", str(prices), stdout=StringIO())
+    fresh, _ = get(api_client, **params)
+    assert first_product(fresh)["id"] == last["id"] and first_product(fresh)["price"]["amount"] == "0.01"
