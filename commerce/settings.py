@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "commerce.eventbus",
     *[f"modules.{name}" for name in MODULES],
     "commerce",  # last: wires the contracts once every module is ready
@@ -94,7 +95,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: locks out an address (and user name) after repeated failed admin sign-ins.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Admin sign-in: after AXES_FAILURE_LIMIT failures from one address for one user name, locked for the cool-off.
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
 
 ROOT_URLCONF = "commerce.urls"
 WSGI_APPLICATION = "commerce.wsgi.application"
@@ -206,6 +216,17 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "kernel.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Behind a proxy, the client's address is the last one it appended to X-Forwarded-For.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0) or None,
+}
+
+# Abuse limits (kernel/throttles.py): requests per client address, or per cart, over a period.
+THROTTLES_ENABLED = env_bool("THROTTLES_ENABLED", True)
+THROTTLE_RATES = {
+    "cart_create": os.environ.get("THROTTLE_CART_CREATE", "300/hour"),
+    "voucher": os.environ.get("THROTTLE_VOUCHER", "20/min"),
+    "complete_address": os.environ.get("THROTTLE_COMPLETE_ADDRESS", "60/min"),
+    "complete_cart": os.environ.get("THROTTLE_COMPLETE_CART", "10/min"),
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
@@ -309,6 +330,9 @@ CELERY_BEAT_SCHEDULE = {
 CHECKOUT_ATTEMPT_LEASE_SECONDS = env_int("CHECKOUT_ATTEMPT_LEASE_SECONDS", 60)
 # Payment methods a client may name; the configured gateway serves them.
 CHECKOUT_PAYMENT_METHODS = env_list("CHECKOUT_PAYMENT_METHODS", "test")
+# After this many declined payments a cart answers 429 for the cool-down: no card-testing oracle.
+CHECKOUT_PAYMENT_DECLINES_MAX = env_int("CHECKOUT_PAYMENT_DECLINES_MAX", 3)
+CHECKOUT_PAYMENT_DECLINES_COOLDOWN_SECONDS = env_int("CHECKOUT_PAYMENT_DECLINES_COOLDOWN_SECONDS", 15 * 60)
 # The test gateway approves any token: with DEBUG off it takes no order unless the operator says it may
 # (a demo, a benchmark); `check --deploy` fails while it is configured without this opt-in.
 CHECKOUT_ALLOW_TEST_GATEWAY = env_bool("CHECKOUT_ALLOW_TEST_GATEWAY", DEBUG)

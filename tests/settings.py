@@ -22,6 +22,10 @@ EVENTS_EMBEDDED_DELIVERY = "inline"
 # The suite pays with the test gateway (DEBUG is off here, as in production).
 CHECKOUT_ALLOW_TEST_GATEWAY = True
 
+# Abuse limits count across tests in one process's cache: off, except in tests/security, which turn them on.
+THROTTLES_ENABLED = False
+AXES_ENABLED = False
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

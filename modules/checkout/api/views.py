@@ -24,6 +24,14 @@ from modules.checkout.api.serializers import (
     OrderOut,
     VoucherSerializer,
 )
+from modules.checkout.api.throttles import (
+    CartCreateThrottle,
+    CompleteAddressThrottle,
+    CompleteCartThrottle,
+    PaymentDeclinesThrottle,
+    VoucherThrottle,
+    payment_decline_record,
+)
 from modules.checkout.services.carts import (
     cart_create,
     cart_line_add,
@@ -34,7 +42,6 @@ from modules.checkout.services.carts import (
 )
 from modules.checkout.services.completion import CompleteRequest, checkout_complete
 from modules.checkout.services.orders import order_cancel
-
 
 ORDER_TOKEN_PARAMETERS = [
     OpenApiParameter(
@@ -83,6 +90,8 @@ def _valid(serializer_class: type, data: object) -> dict:
 
 
 class CartCreateView(PrivateView):
+    throttle_classes = [CartCreateThrottle]
+
     @extend_schema(request=CartCreateSerializer, responses={201: CartOut})
     def post(self, request: Request) -> Response:
         data = _valid(CartCreateSerializer, request.data)
@@ -118,6 +127,9 @@ class CartLineView(PrivateView):
 
 
 class CartVoucherView(PrivateView):
+    def get_throttles(self) -> list:
+        return [VoucherThrottle()] if self.request.method == "PUT" else []
+
     @extend_schema(request=VoucherSerializer, responses={200: CartOut})
     def put(self, request: Request, token: str) -> Response:
         data = _valid(VoucherSerializer, request.data)
@@ -131,6 +143,8 @@ class CartVoucherView(PrivateView):
 
 
 class CartCompleteView(PrivateView):
+    throttle_classes = [CompleteAddressThrottle, CompleteCartThrottle, PaymentDeclinesThrottle]
+
     @extend_schema(
         request=CompleteSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
@@ -166,6 +180,8 @@ class CartCompleteView(PrivateView):
             response.content_type = PROBLEM_CONTENT_TYPE
         if result.replayed:
             response["Idempotent-Replayed"] = "true"
+        elif result.body.get("code") == "payment_declined":
+            payment_decline_record(cart_token=token)
         return response
 
 
