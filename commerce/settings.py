@@ -281,6 +281,9 @@ EVENTS_DISPATCH_LEASE_SECONDS = env_int("EVENTS_DISPATCH_LEASE_SECONDS", 5 * 60)
 # A new delivery that has not started after this long lost its dispatch (a crash after commit, a broker
 # restart): the sweeper sends it. The sweeper runs every EVENTS_SWEEP_INTERVAL_SECONDS.
 EVENTS_DISPATCH_GRACE_SECONDS = env_int("EVENTS_DISPATCH_GRACE_SECONDS", 10)
+# Delivered events (and their deliveries, attempts and inbox rows) are kept this long, then purged in batches.
+# A module joining late rebuilds from what is kept: raise it for that.
+EVENTS_RETENTION_DAYS = env_int("EVENTS_RETENTION_DAYS", 30)
 EVENTS_SWEEP_INTERVAL_SECONDS = env_int("EVENTS_SWEEP_INTERVAL_SECONDS", 5)
 # Without a broker: "thread" delivers after the response, in a thread of the process that published;
 # "inline" delivers right after commit, inside the publishing request (the test suite's default).
@@ -296,6 +299,8 @@ CHECKOUT_MAX_LINE_QUANTITY = env_int("CHECKOUT_MAX_LINE_QUANTITY", 99)
 CHECKOUT_MAX_CART_LINES = env_int("CHECKOUT_MAX_CART_LINES", 100)
 CHECKOUT_CART_MAX_AGE_DAYS = env_int("CHECKOUT_CART_MAX_AGE_DAYS", 30)
 CHECKOUT_IDEMPOTENCY_TTL_HOURS = env_int("CHECKOUT_IDEMPOTENCY_TTL_HOURS", 24)
+# The test gateway's ledger (its answers by idempotency key) is kept this long.
+CHECKOUT_GATEWAY_LEDGER_RETENTION_DAYS = env_int("CHECKOUT_GATEWAY_LEDGER_RETENTION_DAYS", 30)
 CHECKOUT_PAYMENT_GATEWAY = os.environ.get("CHECKOUT_PAYMENT_GATEWAY", "modules.checkout.payments.TestGateway")
 INVENTORY_RESERVATION_TTL_SECONDS = env_int("INVENTORY_RESERVATION_TTL_SECONDS", 15 * 60)
 INVENTORY_LOW_STOCK_THRESHOLD = env_int("INVENTORY_LOW_STOCK_THRESHOLD", 5)
@@ -321,10 +326,12 @@ LOGGING = {
 
 CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "commerce.eventbus.tasks.events_sweep", "schedule": EVENTS_SWEEP_INTERVAL_SECONDS},
+    "events-purge": {"task": "commerce.eventbus.tasks.events_purge", "schedule": 60.0 * 60},
     "reservations-expire": {"task": "modules.inventory.tasks.reservations_expire", "schedule": 60.0},
     "carts-purge": {"task": "modules.checkout.tasks.carts_purge", "schedule": 60.0 * 60},
     "idempotency-keys-purge": {"task": "modules.checkout.tasks.idempotency_keys_purge", "schedule": 60.0 * 60},
     "checkout-attempts-abandon": {"task": "modules.checkout.tasks.checkout_attempts_abandon", "schedule": 60.0 * 5},
+    "gateway-transactions-purge": {"task": "modules.checkout.tasks.gateway_transactions_purge", "schedule": 60.0 * 60 * 24},
 }
 # A request completing a cart holds its Idempotency-Key this long; a crashed one is resumed after.
 CHECKOUT_ATTEMPT_LEASE_SECONDS = env_int("CHECKOUT_ATTEMPT_LEASE_SECONDS", 60)

@@ -25,3 +25,8 @@ def deliver(delivery_id: int, alias: str) -> str | None:
 @shared_task(name="commerce.eventbus.tasks.events_sweep")
 def events_sweep() -> int:
     return services.events_sweep()
+
+
+@shared_task(name="commerce.eventbus.tasks.events_purge")
+def events_purge() -> int:
+    return services.events_purge()

@@ -186,3 +186,24 @@ def test_a_delivery_task_retries_on_a_database_error():
     # Celery retries the task itself (with backoff) instead of dropping it; eager mode cannot show it.
     assert issubclass(OperationalError, deliver.autoretry_for) and DatabaseError in deliver.autoretry_for
     assert deliver.max_retries >= 5 and deliver.retry_backoff
+
+
+def test_purge_forgets_delivered_history_and_keeps_what_may_still_be_delivered(settings):
+    from commerce.eventbus.services import events_purge
+
+    settings.EVENTS_RETENTION_DAYS = 30
+    with transaction.atomic():
+        publish(order_placed())  # delivered to every subscriber
+    with transaction.atomic():
+        publish(order_placed())
+    waiting = OutboxEvent.objects.order_by("-pk").first()
+    Delivery.objects.filter(event=waiting, subscriber="eventprobe.record").update(state=Delivery.State.DEAD)
+    inbox_rows = InboxEntry.objects.count()
+
+    assert events_purge() == 0  # nothing is old enough yet
+    later = timezone.now() + timedelta(days=30, hours=1)
+    assert events_purge(now=later, batch_size=1) == 1  # the delivered one, in batches of one
+    assert list(OutboxEvent.objects.values_list("pk", flat=True)) == [waiting.pk]  # a dead letter waits for an operator
+    assert not Delivery.objects.exclude(event=waiting).exists() and not DeliveryAttempt.objects.exclude(delivery__event=waiting).exists()
+    assert InboxEntry.objects.count() == inbox_rows  # inbox rows outlive events by a day
+    assert events_purge(now=later + timedelta(days=1, hours=1)) == 0 and InboxEntry.objects.count() == 0

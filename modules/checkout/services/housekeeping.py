@@ -7,9 +7,11 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from modules.checkout.models import Cart, CheckoutAttempt
+from kernel.transactions import atomic_for
+from modules.checkout.models import Cart, CheckoutAttempt, TestGatewayTransaction
 from modules.checkout.selectors import order_document
 from modules.checkout.services.attempts import (
     LeaseLost,
@@ -24,11 +26,31 @@ from modules.checkout.services.orders import order_access_token_renew, order_set
 logger = logging.getLogger(__name__)
 
 
-def carts_purge(*, now: datetime | None = None) -> int:
-    """Delete open carts untouched for longer than the configured age."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.CHECKOUT_CART_MAX_AGE_DAYS)
-    deleted, _ = Cart.objects.filter(status=Cart.Status.OPEN, updated_at__lt=cutoff).delete()
+def _batches_delete(queryset: QuerySet, *, batch_size: int, max_batches: int) -> int:
+    """Delete what ``queryset`` selects, ``batch_size`` rows at a time; return how many rows of it went."""
+    deleted = 0
+    for _ in range(max_batches):
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            break
+        with atomic_for(queryset.model):
+            queryset.model.objects.filter(pk__in=ids).delete()
+        deleted += len(ids)
     return deleted
+
+
+def carts_purge(*, now: datetime | None = None, batch_size: int = 500, max_batches: int = 200) -> int:
+    """Delete open carts untouched for longer than the configured age, in bounded batches."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.CHECKOUT_CART_MAX_AGE_DAYS)
+    stale = Cart.objects.filter(status=Cart.Status.OPEN, updated_at__lt=cutoff)
+    return _batches_delete(stale, batch_size=batch_size, max_batches=max_batches)
+
+
+def gateway_transactions_purge(*, now: datetime | None = None, batch_size: int = 1000, max_batches: int = 100) -> int:
+    """Forget the test gateway's ledger past the retention of payment records (its idempotency is for retries)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.CHECKOUT_GATEWAY_LEDGER_RETENTION_DAYS)
+    old = TestGatewayTransaction.objects.filter(created_at__lt=cutoff)
+    return _batches_delete(old, batch_size=batch_size, max_batches=max_batches)
 
 
 def checkout_attempts_abandon(*, now: datetime | None = None) -> int:
@@ -70,8 +92,8 @@ def checkout_attempts_abandon(*, now: datetime | None = None) -> int:
     return finished
 
 
-def checkout_attempts_purge(*, now: datetime | None = None) -> int:
-    """Forget finished Idempotency-Keys older than the configured time; their orders stay."""
+def checkout_attempts_purge(*, now: datetime | None = None, batch_size: int = 1000, max_batches: int = 100) -> int:
+    """Forget finished Idempotency-Keys older than the configured time, in bounded batches; their orders stay."""
     cutoff = (now or timezone.now()) - timedelta(hours=settings.CHECKOUT_IDEMPOTENCY_TTL_HOURS)
-    deleted, _ = CheckoutAttempt.objects.filter(state=CheckoutAttempt.State.DONE, created_at__lt=cutoff).delete()
-    return deleted
+    done = CheckoutAttempt.objects.filter(state=CheckoutAttempt.State.DONE, created_at__lt=cutoff)
+    return _batches_delete(done, batch_size=batch_size, max_batches=max_batches)
