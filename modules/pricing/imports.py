@@ -29,7 +29,7 @@ IMPORT_MAX_ROWS = 100_000
 # A refused file lists this many problems, then how many there are in all.
 REPORT_MAX_PROBLEMS = 50
 _CHUNK = 500  # SKUs per catalog call and per lookup
-_UPDATE_CHUNK = 300  # rows per UPDATE statement (3 parameters each)
+_WRITE_CHUNK = 300  # rows per INSERT or UPDATE statement (at most 5 parameters each)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,45 +133,65 @@ def _refused(problems: list[FieldProblem]) -> InvalidInput:
     )
 
 
-def _existing_lock(rows: Sequence[_Row]) -> dict[tuple[str, str], Price]:
-    existing: dict[tuple[str, str], Price] = {}
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Stored:
+    pk: int
+    amount: Decimal
+    compare_at: Decimal | None
+
+
+def _existing_lock(rows: Sequence[_Row]) -> dict[tuple[str, str], _Stored]:
+    """Lock and return the stored prices of the file's keys; one query per 500 SKUs of a currency."""
+    existing: dict[tuple[str, str], _Stored] = {}
     by_currency: dict[str, list[str]] = {}
     for row in rows:
         by_currency.setdefault(row.currency, []).append(row.sku)
     for currency, skus in sorted(by_currency.items()):
         for chunk in _chunks(skus):
-            existing.update(
-                ((p.sku, p.currency), p)
-                for p in Price.objects.select_for_update().filter(currency=currency, sku__in=chunk).only(
-                    "pk", "sku", "currency", "amount", "compare_at"
-                )
-            )
+            locked = Price.objects.select_for_update().filter(currency=currency, sku__in=chunk)
+            for pk, sku, amount, compare_at in locked.values_list("pk", "sku", "amount", "compare_at"):
+                existing[sku, currency] = _Stored(pk=pk, amount=amount, compare_at=compare_at)
     return existing
 
 
-def _prices_update(prices: Sequence[Price], *, now: datetime) -> None:
-    """Set ``amount``, ``compare_at`` and ``updated`` of ``prices`` by id, 300 rows per ``UPDATE ... FROM (VALUES ...)``.
+def _write(sql: str, placeholder: str, values: Sequence[Sequence[object]], *, first: Sequence[object] = ()) -> None:
+    """Run ``sql`` on each 300 of ``values``: ``{rows}`` becomes one ``placeholder`` per value; ``first`` goes before."""
+    connection = connections[router.db_for_write(Price)]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), _WRITE_CHUNK):
+            chunk = values[start : start + _WRITE_CHUNK]
+            params = [*first, *(value for item in chunk for value in item)]
+            cursor.execute(sql.format(rows=", ".join([placeholder] * len(chunk))), params)
+
+
+def _prices_insert(rows: Sequence[_Row], *, now: datetime) -> None:
+    """Insert new prices, 300 per ``INSERT``: Django's ``bulk_create`` spent most of its time preparing values."""
+    connection = connections[router.db_for_write(Price)]
+    table = connection.ops.quote_name(Price._meta.db_table)
+    updated = connection.ops.adapt_datetimefield_value(now)
+    _write(
+        f"INSERT INTO {table} (sku, currency, amount, compare_at, updated) VALUES {{rows}}",
+        "(%s, %s, %s, %s, %s)",
+        [(row.sku, row.currency, row.amount, row.compare_at, updated) for row in rows],
+    )
+
+
+def _prices_update(rows: Sequence[tuple[int, _Row]], *, now: datetime) -> None:
+    """Set ``amount``, ``compare_at`` and ``updated`` by id, 300 rows per ``UPDATE ... FROM (VALUES ...)``.
 
     Django's ``bulk_update`` builds a ``CASE`` per field and row, whose
     compilation alone took most of an import's time. Both SQLite (3.33+)
     and PostgreSQL name the columns of a ``VALUES`` list ``column1``...
     """
-    alias = router.db_for_write(Price)
-    connection = connections[alias]
+    connection = connections[router.db_for_write(Price)]
     table = connection.ops.quote_name(Price._meta.db_table)
-    updated = connection.ops.adapt_datetimefield_value(now)
-    row = "(CAST(%s AS BIGINT), CAST(%s AS NUMERIC), CAST(%s AS NUMERIC))"
-    with connection.cursor() as cursor:
-        for start in range(0, len(prices), _UPDATE_CHUNK):
-            chunk = prices[start : start + _UPDATE_CHUNK]
-            params: list[object] = [updated]
-            for price in chunk:
-                params += [price.pk, price.amount, price.compare_at]
-            cursor.execute(
-                f"UPDATE {table} SET amount = v.column2, compare_at = v.column3, updated = %s "
-                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v WHERE {table}.id = v.column1",
-                params,
-            )
+    _write(
+        f"UPDATE {table} SET amount = v.column2, compare_at = v.column3, updated = %s "
+        f"FROM (VALUES {{rows}}) AS v WHERE {table}.id = v.column1",
+        "(CAST(%s AS BIGINT), CAST(%s AS NUMERIC), CAST(%s AS NUMERIC))",
+        [(pk, row.amount, row.compare_at) for pk, row in rows],
+        first=[connection.ops.adapt_datetimefield_value(now)],
+    )
 
 
 def _listed(keys: Sequence[tuple[str, str]], *, now: datetime) -> dict[tuple[str, str], Decimal]:
@@ -186,10 +206,6 @@ def _listed(keys: Sequence[tuple[str, str]], *, now: datetime) -> dict[tuple[str
         for currency, skus in sorted(by_currency.items())
         for sku, amount in prices_listed(skus=skus, currency=currency, now=now).items()
     }
-
-
-def _effective(sku: str, amount: Decimal | None, compare_at: Decimal | None, listed: Decimal | None) -> CurrentPrice | None:
-    return price_effective(sku=sku, amount=amount, compare_at=compare_at, listed=listed)
 
 
 def prices_import(*, text: str) -> PriceImportResult:
@@ -210,32 +226,37 @@ def prices_import(*, text: str) -> PriceImportResult:
     now = timezone.now()
     with pricing_atomic():
         existing = _existing_lock(rows)
-        to_create: list[Price] = []
-        to_update: list[Price] = []
-        before: dict[tuple[str, str], tuple[Decimal | None, Decimal | None]] = {}
+        to_create: list[_Row] = []
+        to_update: list[tuple[int, _Row]] = []
         for row in rows:
-            price = existing.get((row.sku, row.currency))
-            if price is None:
-                to_create.append(Price(sku=row.sku, currency=row.currency, amount=row.amount, compare_at=row.compare_at))
-                before[row.sku, row.currency] = (None, None)
-            elif price.amount != row.amount or price.compare_at != row.compare_at:
-                before[row.sku, row.currency] = (price.amount, price.compare_at)
-                price.amount, price.compare_at = row.amount, row.compare_at
-                to_update.append(price)
+            stored = existing.get((row.sku, row.currency))
+            if stored is None:
+                to_create.append(row)
+            elif stored.amount != row.amount or stored.compare_at != row.compare_at:
+                to_update.append((stored.pk, row))
         try:
             with transaction.atomic(using=router.db_for_write(Price)):
-                Price.objects.bulk_create(to_create, batch_size=1000)
+                _prices_insert(to_create, now=now)
         except IntegrityError:
             raise Conflict("Another import created some of these prices meanwhile; import again.") from None
         _prices_update(to_update, now=now)
-        listed = _listed(list(before), now=now)
+        changed = [*to_create, *(row for _, row in to_update)]
+        listed = _listed([(row.sku, row.currency) for row in changed], now=now)
         old_prices: dict[tuple[str, str], CurrentPrice] = {}
         new_prices: dict[tuple[str, str], CurrentPrice] = {}
-        for price in (*to_create, *to_update):
-            key = (price.sku, price.currency)
-            if old := _effective(price.sku, *before[key], listed.get(key)):
+        for row in changed:
+            key = (row.sku, row.currency)
+            stored = existing.get(key)
+            old = price_effective(
+                sku=row.sku,
+                amount=stored.amount if stored else None,
+                compare_at=stored.compare_at if stored else None,
+                listed=listed.get(key),
+            )
+            new = price_effective(sku=row.sku, amount=row.amount, compare_at=row.compare_at, listed=listed.get(key))
+            if old is not None:
                 old_prices[key] = old
-            if new := _effective(price.sku, price.amount, price.compare_at, listed.get(key)):
+            if new is not None:
                 new_prices[key] = new
         price_changes_publish(before=old_prices, after=new_prices)
     return PriceImportResult(

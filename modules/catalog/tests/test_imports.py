@@ -247,6 +247,9 @@ def test_a_big_import_runs_a_bounded_number_of_statements(db, django_assert_max_
     with django_assert_max_num_queries(300 * 4 + 70):
         report = catalog_import_csv(text=_many_rows(900))
     assert (report.products_created, report.variants_created, report.published) == (300, 900, 300)
+    variant = Variant.objects.select_related("product").get(sku="SKU-00004")
+    assert (variant.attributes, variant.active, variant.product.attributes, variant.product.slug) == ({}, True, {}, "prod-00001")
+    assert variant.product.created == variant.product.updated and variant.product.status == "published"
     renamed = _many_rows(900).replace(",V", ",W").replace("Product ", "Item ")
     # Now: lookups, 1 lock per 500 products, 1 update per 300 products and per 300 variants, no event.
     with django_assert_max_num_queries(20):
