@@ -12,9 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db import connections, router
+from django.db.models import CharField, F, Lookup, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 
 from contracts.container import services
@@ -99,9 +101,25 @@ def products_search(*, category: str | None = None, q: str | None = None) -> Que
         if subtree is None:
             return products.none()
         products = products.filter(subtree)
+    postgres = connections[router.db_for_read(Product)].vendor == "postgresql"
     for term in search_terms(q or ""):
-        products = products.filter(pk__in=_products_matching(term))
+        matching = _products_matching(term)
+        # On PostgreSQL ``id = ANY(ARRAY(…))`` runs the match once and probes the primary key with the result,
+        # where ``id IN (…)`` would be planned as a hash join over a scan of every product.
+        products = products.filter(_InArray(F("pk"), Subquery(matching))) if postgres else products.filter(pk__in=matching)
     return products
+
+
+class _InArray(Lookup):
+    """``lhs = ANY(ARRAY(subquery))`` (PostgreSQL): the subquery runs once, its result probes an index of ``lhs``."""
+
+    lookup_name = "in_array"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
 def _products_matching(term: str) -> QuerySet[Product]:
