@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from commerce.eventbus.models import Delivery, DeliveryAttempt, InboxEntry, OutboxEvent
 from commerce.eventbus.services import delivery_replay, delivery_retry
+from kernel.admin import action_log, permission_check
 
 
 class DeliveryInline(admin.TabularInline):
@@ -59,19 +60,26 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Retry the selected dead or retrying deliveries now")
-    def retry(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
-        ids = list(queryset.exclude(state=Delivery.State.DELIVERED).values_list("pk", flat=True))
-        for delivery_id in ids:
-            delivery_retry(delivery_id=delivery_id, alias=queryset.db)
-        self.message_user(request, f"Retried {len(ids)} deliveries.", messages.SUCCESS)
+    has_retry_delivery_permission = permission_check("retry_delivery")
+    has_replay_delivery_permission = permission_check("replay_delivery")
 
-    @admin.action(description="Replay: apply the event to its subscriber again (forgets the inbox entry)")
+    @admin.action(description="Retry the selected dead or retrying deliveries now", permissions=["retry_delivery"])
+    def retry(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+        deliveries = list(queryset.exclude(state=Delivery.State.DELIVERED))
+        for delivery in deliveries:
+            delivery_retry(delivery_id=delivery.pk, alias=queryset.db)
+            action_log(request=request, obj=delivery, message="Retried through the admin action.")
+        self.message_user(request, f"Retried {len(deliveries)} deliveries.", messages.SUCCESS)
+
+    @admin.action(
+        description="Replay: apply the event to its subscriber again (forgets the inbox entry)", permissions=["replay_delivery"]
+    )
     def replay(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
-        ids = list(queryset.values_list("pk", flat=True))
-        for delivery_id in ids:
-            delivery_replay(delivery_id=delivery_id, alias=queryset.db)
-        self.message_user(request, f"Replayed {len(ids)} deliveries.", messages.SUCCESS)
+        deliveries = list(queryset)
+        for delivery in deliveries:
+            delivery_replay(delivery_id=delivery.pk, alias=queryset.db)
+            action_log(request=request, obj=delivery, message="Replayed through the admin action.")
+        self.message_user(request, f"Replayed {len(deliveries)} deliveries.", messages.SUCCESS)
 
 
 @admin.register(InboxEntry)

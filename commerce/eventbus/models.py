@@ -45,6 +45,10 @@ class Delivery(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        permissions = [
+            ("retry_delivery", "Can retry dead or retrying deliveries"),
+            ("replay_delivery", "Can replay a delivered event to its subscriber"),
+        ]
         ordering = ["-id"]
         verbose_name_plural = "deliveries"
         constraints = [models.UniqueConstraint(fields=["event", "subscriber"], name="eventbus_delivery_once")]

@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from contracts.errors import ContractError
-from modules.checkout.services.orders import order_cancel, order_fulfil
+from kernel.admin import action_log, permission_check
 from modules.checkout.models import Cart, CartLine, Order, OrderLine, Payment
+from modules.checkout.services.orders import order_cancel, order_fulfil
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -53,24 +54,31 @@ class OrderAdmin(admin.ModelAdmin):
         payment = Payment.objects.filter(order_number=order.number).first()
         return f"{payment.status} ({payment.gateway} {payment.intent_id})" if payment else "—"
 
+    has_cancel_order_permission = permission_check("cancel_order")
+    has_fulfil_order_permission = permission_check("fulfil_order")
+
     def _run(self, request: HttpRequest, queryset: QuerySet[Order], action: object, verb: str) -> None:
         done, failed = 0, []
-        for number in queryset.values_list("number", flat=True):
+        for order in queryset:
             try:
-                action(number=number)
+                action(number=order.number)
+                action_log(request=request, obj=order, message=f"{verb} through the admin action.")
                 done += 1
             except ContractError as error:
-                failed.append(f"{number}: {error.detail}")
+                failed.append(f"{order.number}: {error.detail}")
         if done:
             self.message_user(request, f"{verb} {done} order(s).", messages.SUCCESS)
         for failure in failed:
             self.message_user(request, failure, messages.ERROR)
 
-    @admin.action(description="Mark selected paid orders fulfilled")
+    @admin.action(description="Mark selected paid orders fulfilled", permissions=["fulfil_order"])
     def mark_fulfilled(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         self._run(request, queryset, order_fulfil, "Fulfilled")
 
-    @admin.action(description="Cancel selected orders (stock returns, voucher released, payment voided or refunded)")
+    @admin.action(
+        description="Cancel selected orders (stock returns, voucher released, payment voided or refunded)",
+        permissions=["cancel_order"],
+    )
     def cancel(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         self._run(request, queryset, order_cancel, "Cancelled")
 

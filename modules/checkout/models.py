@@ -64,6 +64,7 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [("cancel_order", "Can cancel orders (refunds them)"), ("fulfil_order", "Can mark orders fulfilled")]
         constraints = [
             models.CheckConstraint(condition=models.Q(total__gte=0), name="checkout_order_total_not_negative"),
         ]
