@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/commerce
 REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: install run test test-services lint bench clean
+.PHONY: install run test test-services lint bench clean schema
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required: none of python3, python3.13, python3.12, python3.11 is one"; exit 1; }
@@ -35,6 +35,10 @@ run: install
 	(trap 'kill $$c 2>/dev/null; exit' TERM; while true; do DEBUG=1 $(BIN)/python manage.py run_schedule & c=$$!; wait $$c; sleep 1; done) \
 		> var/schedule.log 2>&1 & trap "kill $$! 2>/dev/null" EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The public API document: regenerate after any change to the API, and commit it (a test compares).
+schema: install
+	$(BIN)/python manage.py spectacular --validate --file docs/openapi.yaml
 
 lint: install
 	$(BIN)/lint-imports --config importlinter.ini
