@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from itertools import count
 
 from contracts.catalog import VariantInfo
 from tests.fakes.recording import Recording
 
+SKU_MAX_LENGTH = 64
+SKU_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
+
 
 class FakeCatalog(Recording):
-    """Implements ``contracts.catalog.CatalogService``."""
+    """Implements ``contracts.catalog.CatalogService``.
 
-    def __init__(self) -> None:
+    With ``knows_every_sku`` it stands for a catalog that sells whatever
+    well-formed SKU a test mentions, except those in ``unknown``: for tests
+    of modules that only ask whether a SKU exists.
+    """
+
+    def __init__(self, *, knows_every_sku: bool = False) -> None:
         super().__init__()
+        self.knows_every_sku = knows_every_sku
+        self.unknown: set[str] = set()
         self.variants: dict[str, VariantInfo] = {}
         self._product_ids: dict[str, int] = {}
         self._next_id = count(1)
@@ -47,6 +58,11 @@ class FakeCatalog(Recording):
         self.variants[sku] = variant
         return variant
 
+    def variants_add(self, skus: Iterable[str], **fields: object) -> None:
+        """Add a variant for each of ``skus``, with the same ``fields`` (see ``variant_add``)."""
+        for sku in skus:
+            self.variant_add(sku, **fields)  # type: ignore[arg-type]
+
     def variant_change(self, sku: str, **changes: object) -> VariantInfo:
         """Change fields of the variant ``sku`` (``published=False``, ``active=False``, a name...)."""
         self.variants[sku] = replace(self.variants[sku], **changes)
@@ -54,8 +70,18 @@ class FakeCatalog(Recording):
 
     def variants_get(self, *, skus: Sequence[str]) -> Mapping[str, VariantInfo]:
         self._enter("variants_get", skus=tuple(skus))
-        return {sku: self.variants[sku] for sku in skus if isinstance(sku, str) and sku in self.variants}
+        if self.knows_every_sku:
+            for sku in skus:
+                if sku not in self.variants and sku not in self.unknown and self._well_formed(sku):
+                    self.variant_add(sku)
+        return {
+            sku: self.variants[sku] for sku in skus if isinstance(sku, str) and sku in self.variants and sku not in self.unknown
+        }
 
     def category_skus_get(self, *, slug: str) -> frozenset[str]:
         self._enter("category_skus_get", slug=slug)
         return frozenset(sku for sku, v in self.variants.items() if v.category_path and slug in v.category_path.split("/"))
+
+    @staticmethod
+    def _well_formed(sku: object) -> bool:
+        return isinstance(sku, str) and len(sku) <= SKU_MAX_LENGTH and SKU_PATTERN.match(sku) is not None
