@@ -105,7 +105,11 @@ class Variant(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["product", "active"], name="catalog_variant_product_active")]
+        indexes = [
+            models.Index(fields=["product", "active"], name="catalog_variant_product_active"),
+            # "Has an active variant" (storefront visibility) probed per product without reading the table.
+            models.Index(fields=["product"], condition=models.Q(active=True), name="catalog_variant_active_product"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sku} ({self.name})"
