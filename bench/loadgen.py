@@ -98,21 +98,27 @@ def summarize(parts: list[dict]) -> dict:
     summary = _step_summary(flow)
     requests = sum(step["requests"] for step in steps.values())
     seconds = max(part["seconds"] for part in parts)
-    if elapsed >= seconds:
-        # Timed run: what completed within the time, over the time (flows still running at the end are not waited for).
-        wall_rate = round(sum(part["ok_by_deadline"] for part in parts) / seconds, 2)
-    else:  # ended by its count of flows (or a hot SKU sold out) before the time
-        wall_rate = round(ok / elapsed, 2) if elapsed > 0 else 0.0
+    timed = elapsed >= seconds and parts[0]["flow_kind"] != "hot"
+    # The steady rate: completions between the first and the last one (within the time, for a timed run), over the
+    # time between them. Neither the first round's latency (all clients start at once) nor the wait for flows still
+    # running at the end dilutes it; a hot SKU's run ends when it is sold out.
+    ends = sorted(t for part in parts for t in part["ok_times"] if not timed or t <= part["deadline"])
+    concurrency = sum(part["concurrency"] for part in parts)
+    # Too few completions (flows as long as the run) come in bursts of the clients' first rounds: use the wall rate.
+    if len(ends) > max(2, 2 * concurrency) and ends[-1] > ends[0]:
+        rate = round((len(ends) - 1) / (ends[-1] - ends[0]), 2)
+    else:
+        rate = round(ok / elapsed, 2) if elapsed > 0 else 0.0
+    wall_rate = round(ok / elapsed, 2) if elapsed > 0 else 0.0
     until_last = round(ok / last_success, 2) if ok and last_success > 0 else 0.0
     summary.update(
         flow=parts[0]["flow_kind"],
-        concurrency=sum(part["concurrency"] for part in parts),
+        concurrency=concurrency,
         processes=len(parts),
         elapsed_s=round(elapsed, 3),
         ok=ok,
-        # For a hot SKU, the rate while there was stock to sell (until the last order); otherwise over the whole run.
-        rate=until_last if parts[0]["flow_kind"] == "hot" else wall_rate,
-        rate_wall=wall_rate,
+        rate=rate,
+        rate_wall=wall_rate,  # every success over the whole run, the wait for the last flows included
         rate_until_last_success=until_last,
         requests_total=requests,
         # CPU seconds the clients used per second of the run: near ``processes``, the load generator set the pace.
@@ -281,7 +287,7 @@ class Runner:
         self.flows_started = 0
         self.deadline = 0.0
         self.last_success = 0.0
-        self.ok_by_deadline = 0
+        self.ok_times: list[float] = []  # when each flow that succeeded ended (CLOCK_MONOTONIC, shared by processes)
 
     def step(self, name: str) -> Step:
         return self.steps.setdefault(name, Step())
@@ -393,7 +399,7 @@ class Runner:
                 if outcome == "ok":
                     self.flow.latencies.append(elapsed)
                     self.last_success = time.monotonic()
-                    self.ok_by_deadline += self.last_success <= self.deadline
+                    self.ok_times.append(self.last_success)
                 elif outcome == "refused":
                     self.flow.refusals += 1
                     if self.spec["flow"] == "hot":
@@ -416,7 +422,8 @@ class Runner:
             "concurrency": spec["concurrency"],
             "elapsed_s": time.monotonic() - started,
             "seconds": spec["seconds"],
-            "ok_by_deadline": self.ok_by_deadline,
+            "deadline": self.deadline,
+            "ok_times": self.ok_times,
             "last_success_s": self.last_success - started if self.last_success else 0.0,
             "flow": self.flow.raw(),
             "steps": {name: step.raw() for name, step in self.steps.items()},
