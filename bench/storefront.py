@@ -568,7 +568,7 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
     for line in report_rows(results, ceiling):
         print(line)
     print("  rate: requests/s; for cart, flows/s; for checkout and hot SKU, completed orders/s (p50/p95/p99 of the whole "
-          "order; for the hot SKU, until its last order). SQL and tx: statements and commits per request, summed over a flow's requests. "
+          "order): the steady rate between the first and the last completion within the time. SQL and tx: statements and commits per request, summed over a flow's requests. "
           "× bare: rate / the bare view's req/s.")
     bare = results["bare view (ceiling)"]
     if bare.get("loadgen_cpu_share") and bare["loadgen_cpu_share"] > 0.8 * bare["processes"]:
