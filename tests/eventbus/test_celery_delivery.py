@@ -88,6 +88,8 @@ def worker(broker, tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
             "CELERY_BROKER_URL": broker,
             "CELERY_VISIBILITY_TIMEOUT": "5",
+            # A worker that starts a delivery holds it for the dispatch lease: short here, as in this process.
+            "EVENTS_DISPATCH_LEASE_SECONDS": "3",
             "PYTHONPATH": str(ROOT),
             **env_extra,
         }
