@@ -9,7 +9,6 @@ from typing import Any
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-
 # ASCII digits only: str.isdigit() accepts "²", which int() refuses.
 _WHOLE = re.compile(r"[0-9]{1,9}")
 

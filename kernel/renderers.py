@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.renderers import BaseRenderer
+from rest_framework.utils.encoders import JSONEncoder
 
 # Whatever orjson does not know natively (Decimal, lazy translations, UUIDs, datetimes) is turned into
 # JSON exactly as DRF's encoder would, so switching renderers changes no value on the wire.
