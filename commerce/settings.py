@@ -260,7 +260,17 @@ if CACHE_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "commerce"}}
+    # Django's default of 300 entries is too few for a listing's pages, counts and rankings.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "commerce", "OPTIONS": {"MAX_ENTRIES": 5000}}
+    }
+# The storefront's freshness bound (modules/catalog/cache.py): a response is served from the server's cache for at
+# most CATALOG_CACHE_SECONDS and from a client's or CDN's for CATALOG_HTTP_MAX_AGE, so it is never more than their sum
+# stale; the events that change a listing clear the server's cache at once. Listing counts are kept per catalog
+# generation for CATALOG_COUNT_CACHE_SECONDS.
+CATALOG_CACHE_SECONDS = float(os.environ.get("CATALOG_CACHE_SECONDS", "1"))
+CATALOG_HTTP_MAX_AGE = env_int("CATALOG_HTTP_MAX_AGE", 1)
+CATALOG_COUNT_CACHE_SECONDS = float(os.environ.get("CATALOG_COUNT_CACHE_SECONDS", "60"))
 
 
 # --- Celery and events -----------------------------------------------------
