@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
+from commerce.transport.protocols import CONTRACT_PROTOCOLS
 from contracts.errors import ServiceUnavailable
 from tests.fakes.catalog import FakeCatalog
+from tests.fakes.checkout import FakeCheckout
+from tests.fakes.inventory import FakeInventory
+from tests.fakes.pricing import FakePricing
+
+FAKES = {"catalog": FakeCatalog, "pricing": FakePricing, "inventory": FakeInventory, "checkout": FakeCheckout}
+
+
+def parameters(function) -> list[tuple[str, object, object]]:
+    return [(p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()]
+
+
+@pytest.mark.parametrize("module", sorted(FAKES))
+def test_each_fake_takes_the_arguments_of_its_contract(module):
+    protocol = CONTRACT_PROTOCOLS[module]
+    methods = [name for name, value in vars(protocol).items() if callable(value) and not name.startswith("_")]
+    assert methods
+    for name in methods:
+        assert parameters(getattr(FAKES[module], name)) == parameters(getattr(protocol, name)), name
 
 
 def test_a_catalog_that_knows_every_sku_still_answers_as_the_contract_says():
