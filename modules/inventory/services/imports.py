@@ -6,13 +6,13 @@ import csv
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from contracts.errors import FieldProblem, InvalidInput
 from modules.inventory import selectors
 from modules.inventory.models import SKU_MAX_LENGTH, SYSTEM_ACTOR, StockLevel, StockMovement, Warehouse
 from modules.inventory.services.locking import stock_lock, transaction_run
-from modules.inventory.services.stock_events import stock_events_publish
+from modules.inventory.services.stock_events import stock_events_publish, thresholds_from_positions
 from modules.inventory.services.validation import ON_HAND_MAX, SKU_PATTERN, problem, skus_unknown_get
 
 
@@ -32,10 +32,18 @@ class ImportResult:
 
 
 IMPORT_HEADER = ("sku", "warehouse", "on_hand")
+# A bad file lists this many problems (by line) and counts the rest: 60,000 lines of errors help nobody.
+IMPORT_PROBLEMS_LISTED = 50
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+# Rows per insert: Django lowers it to what the database's parameter limit allows (SQLite).
+_BATCH = 5000
 
 
 def stock_import_parse(*, text: str) -> list[ImportRow]:
-    """Parse and validate a whole ``sku,warehouse,on_hand`` CSV; ``InvalidInput`` lists every bad line.
+    """Parse and validate a whole ``sku,warehouse,on_hand`` CSV; ``InvalidInput`` lists the first bad lines.
+
+    The error lists the first ``IMPORT_PROBLEMS_LISTED`` problems by line and
+    counts them all (``problems_total``).
 
     Checks everything that needs no lock: the header, each value, duplicates,
     unknown warehouses and (through the catalog contract) unknown SKUs.
@@ -64,7 +72,7 @@ def stock_import_parse(*, text: str) -> list[ImportRow]:
         if not sku or len(sku) > SKU_MAX_LENGTH or not SKU_PATTERN.match(sku):
             problems.append(FieldProblem(field=f"line {line}", code="invalid_sku", detail=f"Invalid SKU {sku!r}."))
             continue
-        if not re.fullmatch(r"[0-9]+", raw) or int(raw) > ON_HAND_MAX:
+        if not _WHOLE_NUMBER.fullmatch(raw) or int(raw) > ON_HAND_MAX:
             problems.append(
                 FieldProblem(
                     field=f"line {line}",
@@ -104,8 +112,13 @@ def stock_import_parse(*, text: str) -> list[ImportRow]:
         raise problem("line 2", "empty", "The file has no rows.")
     if problems:
         problems.sort(key=lambda p: int(p.field.split()[1]))
+        listed = problems[:IMPORT_PROBLEMS_LISTED]
+        more = f"; the first {len(listed)} are listed" if len(problems) > len(listed) else ""
         raise InvalidInput(
-            f"The file has {len(problems)} problem(s); nothing was imported.", code="invalid_import", errors=tuple(problems)
+            f"The file has {len(problems)} problem(s){more}; nothing was imported.",
+            code="invalid_import",
+            errors=tuple(listed),
+            problems_total=len(problems),
         )
     return rows
 
@@ -123,30 +136,37 @@ def stock_import(*, text: str, source: str = "", actor: str = SYSTEM_ACTOR) -> I
 def _stock_import(*, rows: Sequence[ImportRow], source: str, actor: str) -> ImportResult:
     warehouses = dict(Warehouse.objects.values_list("code", "pk"))
     skus = {row.sku for row in rows}
+    existing = {
+        key
+        for chunk in selectors.chunks(skus)
+        for key in StockLevel.objects.filter(sku__in=chunk).values_list("sku", "warehouse_id")
+    }
+    # Every row gets a stock level (0 until set below), created before the lock so that the lock covers it.
     StockLevel.objects.bulk_create(
-        [StockLevel(sku=row.sku, warehouse_id=warehouses[row.warehouse_code]) for row in rows],
+        [
+            StockLevel(sku=row.sku, warehouse_id=warehouses[row.warehouse_code])
+            for row in rows
+            if (row.sku, warehouses[row.warehouse_code]) not in existing
+        ],
         ignore_conflicts=True,
-        batch_size=1000,
+        batch_size=_BATCH,
     )
     stock_lock(skus=skus)
-    before = selectors.availability_map(skus=skus)
-    levels = {
-        (level.sku, level.warehouse_id): level
-        for chunk in selectors.chunks(skus)
-        for level in StockLevel.objects.filter(sku__in=chunk)
-    }
+    # One read after the locks: on-hand to compute each difference, held and thresholds for the events.
+    positions = selectors.stock_positions(skus=skus, with_thresholds=True)
+    on_hand = {(p.sku, p.warehouse_id): p.on_hand for p in positions}
     movements: list[StockMovement] = []
     changed: list[StockLevel] = []
     for row in rows:
-        level = levels[(row.sku, warehouses[row.warehouse_code])]
-        delta = row.on_hand - level.on_hand
+        key = (row.sku, warehouses[row.warehouse_code])
+        delta = row.on_hand - on_hand[key]
         if delta:
-            level.on_hand = row.on_hand
-            changed.append(level)
+            on_hand[key] = row.on_hand
+            changed.append(StockLevel(sku=row.sku, warehouse_id=key[1], on_hand=row.on_hand))
             movements.append(
                 StockMovement(
                     sku=row.sku,
-                    warehouse_id=level.warehouse_id,
+                    warehouse_id=key[1],
                     kind=StockMovement.Kind.IMPORT,
                     quantity=delta,
                     reason=f"import line {row.line}",
@@ -154,7 +174,17 @@ def _stock_import(*, rows: Sequence[ImportRow], source: str, actor: str) -> Impo
                     actor=actor,
                 )
             )
-    StockLevel.objects.bulk_update(changed, ["on_hand"], batch_size=1000)
-    StockMovement.objects.bulk_create(movements, batch_size=1000)
-    stock_events_publish(before=before, after=selectors.availability_map(skus=skus))
+    # Every level exists and is locked by us: the upsert only updates, in a few statements for any number of rows
+    # (an UPDATE with one CASE branch per row, as bulk_update writes it, grows with the square of the batch).
+    StockLevel.objects.bulk_create(
+        changed, update_conflicts=True, unique_fields=["sku", "warehouse"], update_fields=["on_hand"], batch_size=_BATCH
+    )
+    StockMovement.objects.bulk_create(movements, batch_size=_BATCH)
+    stock_events_publish(
+        before=selectors.availability_from_positions(skus=skus, positions=positions),
+        after=selectors.availability_from_positions(
+            skus=skus, positions=[replace(p, on_hand=on_hand[(p.sku, p.warehouse_id)]) for p in positions]
+        ),
+        thresholds=thresholds_from_positions(positions=positions),
+    )
     return ImportResult(rows=len(rows), changed=len(changed), movements=len(movements))

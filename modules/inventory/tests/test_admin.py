@@ -148,3 +148,14 @@ def test_reservations_filter_by_state_counting_expired_by_time(admin_client, rec
     assert references("committed") == ["sold"]
     page = admin_client.get(reverse("admin:inventory_reservation_change", args=[Reservation.objects.get(reference="late").pk]))
     assert page.status_code == 200 and "expired" in page.content.decode()
+
+
+def test_import_form_lists_the_first_50_problems_of_a_huge_bad_file(admin_client, receive):
+    receive("A", 3)
+    text = "sku,warehouse,on_hand\n" + "".join(f"S{i},MAIN,-1\n" for i in range(60_000))
+    response = admin_client.post(reverse(IMPORT), {"file": SimpleUploadedFile("stock.csv", text.encode())})
+    assert response.status_code == 200
+    assert len(response.context["problems"]) == 50
+    page = response.content.decode()
+    assert "60000 problem(s)" in page and "first 50" in page
+    assert StockLevel.objects.get(sku="A").on_hand == 3

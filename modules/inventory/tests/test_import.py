@@ -88,3 +88,27 @@ def test_import_below_what_is_held_keeps_availability_at_zero(tmp_path, receive)
     # The hold stays (a count found less); what is offered never goes negative.
     assert availability_map(skus=["A"]) == {"A": 0}
     assert ledger_consistent()
+
+
+def bad_file(rows: int) -> str:
+    return "sku,warehouse,on_hand\n" + "".join(f"S{i},MAIN,-{i}\n" for i in range(rows))
+
+
+def test_a_bad_60000_line_file_lists_the_first_50_problems_and_counts_them_all(tmp_path, receive, capsys):
+    receive("A", 10)
+    with pytest.raises(CommandError, match=r"60000 problem\(s\); the first 50 are listed; nothing was imported"):
+        call_command("import_stock", str(write(tmp_path, bad_file(60_000))))
+    err = capsys.readouterr().err
+    problem_lines = [line for line in err.splitlines() if "[invalid_quantity]" in line]
+    assert len(problem_lines) == 50
+    assert problem_lines[0].startswith("stock.csv: line 2:") and problem_lines[-1].startswith("stock.csv: line 51:")
+    assert levels() == {("A", "MAIN"): 10}
+
+
+def test_import_publishes_only_the_crossings(tmp_path, receive, events, django_capture_on_commit_callbacks):
+    receive("A", 10)
+    receive("B", 10)
+    receive("C", 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_stock", str(write(tmp_path, "sku,warehouse,on_hand\nA,MAIN,0\nB,MAIN,9\nC,MAIN,3\nD,EAST,4\n")))
+    assert sorted((type(e).__name__, e.sku) for e in events) == [("BackInStock", "D"), ("OutOfStockReached", "A")]

@@ -13,7 +13,7 @@ from modules.inventory.services.imports import stock_import
 class Command(BaseCommand):
     help = (
         "Set on-hand levels from a CSV with the header sku,warehouse,on_hand. The whole file is checked first; "
-        "any bad line and nothing is imported. Each change is a ledger row of kind import; re-importing is a no-op."
+        "any bad line and nothing is imported (the first 50 problems are listed, with their total). Each change is a ledger row of kind import; re-importing is a no-op."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         except ContractError as error:
             for problem in getattr(error, "errors", ()) or ():
                 self.stderr.write(f"{file.name}: {problem.field}: {problem.detail} [{problem.code}]")
-            raise CommandError(error.detail) from error
+            raise CommandError(f"{file.name}: {error.detail}") from error
         self.stdout.write(
             f"imported {result.rows} rows from {file.name}: {result.changed} levels changed, "
             f"{result.movements} ledger rows written"
