@@ -104,16 +104,13 @@ def deliveries_dispatch(*, alias: str, delivery_ids: Iterable[int], sweep_due: b
         else:
             _deliver_here(alias, ids, sweep_due=sweep_due)
         return
-    from commerce.eventbus.tasks import deliver
+    from commerce.eventbus.tasks import deliver_batch
 
-    for delivery_id in ids:
-        try:
-            deliver.apply_async(args=(delivery_id, alias))
-        except Exception:
-            logger.warning("broker unreachable; delivery %s waits for the sweeper", delivery_id, exc_info=True)
-            Delivery.objects.using(alias).filter(pk=delivery_id, state__in=ACTIVE_STATES).update(
-                next_attempt_at=timezone.now()
-            )
+    try:
+        deliver_batch.apply_async(args=(ids, alias))  # one message per event, however many subscribers it has
+    except Exception:
+        logger.warning("broker unreachable; deliveries %s wait for the sweeper", ids, exc_info=True)
+        Delivery.objects.using(alias).filter(pk__in=ids, state__in=ACTIVE_STATES).update(next_attempt_at=timezone.now())
 
 
 def _deliver_here(alias: str, delivery_ids: Iterable[int], *, sweep_due: bool) -> None:

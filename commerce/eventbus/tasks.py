@@ -22,6 +22,18 @@ def deliver(delivery_id: int, alias: str) -> str | None:
     return services.delivery_attempt(delivery_id=delivery_id, alias=alias)
 
 
+@shared_task(
+    name="commerce.eventbus.tasks.deliver_batch",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=1,
+    retry_backoff_max=30,
+    retry_jitter=True,
+    max_retries=8,
+)
+def deliver_batch(delivery_ids: list[int], alias: str) -> dict[int, str]:
+    return services.deliveries_attempt(delivery_ids=delivery_ids, alias=alias)
+
+
 @shared_task(name="commerce.eventbus.tasks.events_sweep")
 def events_sweep() -> int:
     return services.events_sweep()

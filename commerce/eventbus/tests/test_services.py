@@ -181,11 +181,12 @@ def test_a_subscriber_that_calls_out_runs_outside_any_transaction_and_still_once
 def test_a_delivery_task_retries_on_a_database_error():
     from django.db import DatabaseError, OperationalError
 
-    from commerce.eventbus.tasks import deliver
+    from commerce.eventbus.tasks import deliver, deliver_batch
 
     # Celery retries the task itself (with backoff) instead of dropping it; eager mode cannot show it.
-    assert issubclass(OperationalError, deliver.autoretry_for) and DatabaseError in deliver.autoretry_for
-    assert deliver.max_retries >= 5 and deliver.retry_backoff
+    for task in (deliver, deliver_batch):
+        assert issubclass(OperationalError, task.autoretry_for) and DatabaseError in task.autoretry_for
+        assert task.max_retries >= 5 and task.retry_backoff
 
 
 def test_purge_forgets_delivered_history_and_keeps_what_may_still_be_delivered(settings):
