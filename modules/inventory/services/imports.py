@@ -12,7 +12,7 @@ from contracts.errors import FieldProblem, InvalidInput
 from modules.inventory import selectors
 from modules.inventory.models import SKU_MAX_LENGTH, SYSTEM_ACTOR, StockLevel, StockMovement, Warehouse
 from modules.inventory.services.locking import stock_lock, transaction_run
-from modules.inventory.services.stock_events import stock_events_publish, thresholds_from_positions
+from modules.inventory.services.stock_events import stock_events_publish
 from modules.inventory.services.validation import ON_HAND_MAX, SKU_PATTERN, problem, skus_unknown_get
 
 
@@ -152,8 +152,9 @@ def _stock_import(*, rows: Sequence[ImportRow], source: str, actor: str) -> Impo
         batch_size=_BATCH,
     )
     stock_lock(skus=skus)
-    # One read after the locks: on-hand to compute each difference, held and thresholds for the events.
-    positions = selectors.stock_positions(skus=skus, with_thresholds=True)
+    # One read after the locks: on-hand to compute each difference, and what is held, for the events (thresholds
+    # are read only for SKUs that may have crossed theirs).
+    positions = selectors.stock_positions(skus=skus, many=True)
     on_hand = {(p.sku, p.warehouse_id): p.on_hand for p in positions}
     movements: list[StockMovement] = []
     changed: list[StockLevel] = []
@@ -185,6 +186,5 @@ def _stock_import(*, rows: Sequence[ImportRow], source: str, actor: str) -> Impo
         after=selectors.availability_from_positions(
             skus=skus, positions=[replace(p, on_hand=on_hand[(p.sku, p.warehouse_id)]) for p in positions]
         ),
-        thresholds=thresholds_from_positions(positions=positions),
     )
     return ImportResult(rows=len(rows), changed=len(changed), movements=len(movements))
