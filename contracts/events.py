@@ -10,7 +10,7 @@ composition root (``commerce``); modules only ever call ``publish`` and
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ClassVar, Protocol
@@ -115,6 +115,10 @@ class EventBus(Protocol):
         """Store ``event`` with the caller's transaction and deliver it after commit."""
         ...
 
+    def publish_many(self, events: Sequence[Event]) -> None:
+        """Store ``events`` (one publisher's) with the caller's transaction, in a few writes; deliver after commit."""
+        ...
+
 
 _bus: EventBus | None = None
 
@@ -130,3 +134,15 @@ def publish(event: Event) -> None:
     if _bus is None:
         raise RuntimeError("no event bus installed: is the 'commerce' app in INSTALLED_APPS?")
     _bus.publish(event)
+
+
+def publish_many(events: Sequence[Event]) -> None:
+    """Publish ``events`` as part of the caller's transaction: what ``publish`` does for each, in bulk writes.
+
+    For imports: 48,000 price changes are a few hundred statements, not 96,000.
+    Subscribers get exactly the events ``publish`` would have given them.
+    """
+    if _bus is None:
+        raise RuntimeError("no event bus installed: is the 'commerce' app in INSTALLED_APPS?")
+    if events:
+        _bus.publish_many(list(events))

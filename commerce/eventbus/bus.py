@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from commerce.eventbus.services import event_store
+from collections.abc import Sequence
+
+from commerce.eventbus.services import event_store, events_store
 from contracts.events import Event
 
 
@@ -11,3 +13,6 @@ class OutboxBus:
 
     def publish(self, event: Event) -> None:
         event_store(event=event)
+
+    def publish_many(self, events: Sequence[Event]) -> None:
+        events_store(events=events)

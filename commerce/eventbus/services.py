@@ -64,25 +64,51 @@ def event_store(*, event: Event) -> list[int]:
     Dispatch is registered for after commit, so a rolled-back transaction
     leaves neither rows nor deliveries behind.
     """
-    alias = module_database(event.publisher)
+    return events_store(events=[event])
+
+
+STORE_BATCH = 500
+
+
+def events_store(*, events: Sequence[Event]) -> list[int]:
+    """Write ``events`` (of one publisher) and their deliveries in bulk, in the caller's transaction.
+
+    Each batch of events is one INSERT, and so are their deliveries; one
+    dispatch after commit carries all the delivery ids.
+    """
+    if not events:
+        return []
+    publishers = {event.publisher for event in events}
+    if len(publishers) != 1:
+        raise ValueError(f"events of several publishers cannot be stored together: {sorted(publishers)}")
+    alias = module_database(events[0].publisher)
     now = timezone.now()
+    ids: list[int] = []
+    subscribers: dict[str, list[str]] = {}
     with transaction.atomic(using=alias):
-        outbox = OutboxEvent.objects.using(alias).create(
-            event_id=event.event_id,
-            name=event.name,
-            version=event.version,
-            publisher=event.publisher,
-            payload=to_primitive(event),
-        )
-        deliveries = Delivery.objects.using(alias).bulk_create(
-            [
+        for start in range(0, len(events), STORE_BATCH):
+            batch = events[start : start + STORE_BATCH]
+            outbox = OutboxEvent.objects.using(alias).bulk_create(
+                [
+                    OutboxEvent(
+                        event_id=event.event_id,
+                        name=event.name,
+                        version=event.version,
+                        publisher=event.publisher,
+                        payload=to_primitive(event),
+                    )
+                    for event in batch
+                ]
+            )
+            deliveries = [
                 # Due soon: if the dispatch after commit is lost (a crash, a broker restart), the
                 # sweeper sends it within seconds; a delivery that starts takes the full lease.
-                Delivery(event=outbox, subscriber=name, next_attempt_at=_grace_end(now))
-                for name in subscriber_names(event_name=event.name)
+                Delivery(event=row, subscriber=name, next_attempt_at=_grace_end(now))
+                for row, event in zip(outbox, batch, strict=True)
+                for name in subscribers.setdefault(event.name, subscriber_names(event_name=event.name))
             ]
-        )
-    ids = [d.pk for d in deliveries]
+            for start_d in range(0, len(deliveries), STORE_BATCH):
+                ids.extend(d.pk for d in Delivery.objects.using(alias).bulk_create(deliveries[start_d : start_d + STORE_BATCH]))
     if ids:
         # Robust: the publisher's transaction has committed; nothing after it may fail its request (the sweeper
         # sends what a failed dispatch left behind).
@@ -96,7 +122,12 @@ def deliveries_dispatch(*, alias: str, delivery_ids: Iterable[int], sweep_due: b
     Never raises: the publisher's transaction has committed, and whatever is
     not dispatched now is found by the sweeper.
     """
-    ids = list(delivery_ids)
+    all_ids = list(delivery_ids)
+    for start in range(0, len(all_ids), STORE_BATCH):  # bounded batches (a bulk publish may bring thousands)
+        _batch_dispatch(alias=alias, ids=all_ids[start : start + STORE_BATCH], sweep_due=sweep_due and start == 0)
+
+
+def _batch_dispatch(*, alias: str, ids: list[int], sweep_due: bool) -> None:
     if not broker_configured():
         if settings.EVENTS_EMBEDDED_DELIVERY == "thread" and not delivery_thread.is_current():
             # After the response: no subscriber's latency inside the request that published.

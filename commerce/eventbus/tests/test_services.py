@@ -208,3 +208,19 @@ def test_purge_forgets_delivered_history_and_keeps_what_may_still_be_delivered(s
     assert not Delivery.objects.exclude(event=waiting).exists() and not DeliveryAttempt.objects.exclude(delivery__event=waiting).exists()
     assert InboxEntry.objects.count() == inbox_rows  # inbox rows outlive events by a day
     assert events_purge(now=later + timedelta(days=1, hours=1)) == 0 and InboxEntry.objects.count() == 0
+
+
+def test_publish_many_stores_in_bulk_and_delivers_like_publish(django_assert_max_num_queries):
+    from contracts.events import publish_many
+
+    events = [order_placed(f"CO-BULK{i:04}") for i in range(1200)]
+    with transaction.atomic():
+        # Bulk writes (SQLite takes ~120 deliveries per INSERT, PostgreSQL 500): not two statements per event.
+        with django_assert_max_num_queries(100):
+            publish_many(events)
+            transaction.get_connection().run_on_commit.clear()  # delivered below, not by this commit
+    assert OutboxEvent.objects.count() == 1200
+    per_event = Delivery.objects.filter(event__payload__order_number="CO-BULK0000").count()
+    assert per_event >= len(PROBES) and Delivery.objects.count() == 1200 * per_event
+    assert events_sweep(now=timezone.now() + timedelta(minutes=1), limit=10_000) == Delivery.objects.count()
+    assert effects("eventprobe.record") == 1200
