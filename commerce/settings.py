@@ -339,6 +339,7 @@ CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "commerce.eventbus.tasks.events_sweep", "schedule": EVENTS_SWEEP_INTERVAL_SECONDS},
     "events-purge": {"task": "commerce.eventbus.tasks.events_purge", "schedule": 60.0 * 60},
     "reservations-expire": {"task": "modules.inventory.tasks.reservations_expire", "schedule": 60.0},
+    "price-list-windows": {"task": "modules.pricing.tasks.price_list_windows_publish", "schedule": 10.0},
     "carts-purge": {"task": "modules.checkout.tasks.carts_purge", "schedule": 60.0 * 60},
     "idempotency-keys-purge": {"task": "modules.checkout.tasks.idempotency_keys_purge", "schedule": 60.0 * 60},
     "checkout-attempts-abandon": {"task": "modules.checkout.tasks.checkout_attempts_abandon", "schedule": 60.0 * 5},
