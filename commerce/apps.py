@@ -11,10 +11,13 @@ class CommerceConfig(AppConfig):
 
     def ready(self) -> None:
         from commerce import checks  # noqa: F401  registers the deployment checks
+        from commerce.celery import app as celery_app
         from commerce.eventbus.bus import OutboxBus
+        from commerce.schedule import schedule_build
         from commerce.wiring import services_build
         from contracts.container import services_install
         from contracts.events import bus_install
 
         services_install(services_build())
         bus_install(OutboxBus())
+        celery_app.conf.beat_schedule = schedule_build()  # the installed modules' periodic tasks only

@@ -335,16 +335,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-CELERY_BEAT_SCHEDULE = {
-    "events-sweep": {"task": "commerce.eventbus.tasks.events_sweep", "schedule": EVENTS_SWEEP_INTERVAL_SECONDS},
-    "events-purge": {"task": "commerce.eventbus.tasks.events_purge", "schedule": 60.0 * 60},
-    "reservations-expire": {"task": "modules.inventory.tasks.reservations_expire", "schedule": 60.0},
-    "price-list-windows": {"task": "modules.pricing.tasks.price_list_windows_publish", "schedule": 10.0},
-    "carts-purge": {"task": "modules.checkout.tasks.carts_purge", "schedule": 60.0 * 60},
-    "idempotency-keys-purge": {"task": "modules.checkout.tasks.idempotency_keys_purge", "schedule": 60.0 * 60},
-    "checkout-attempts-abandon": {"task": "modules.checkout.tasks.checkout_attempts_abandon", "schedule": 60.0 * 5},
-    "gateway-transactions-purge": {"task": "modules.checkout.tasks.gateway_transactions_purge", "schedule": 60.0 * 60 * 24},
-}
+# The beat schedule is built from the installed modules' own lists: commerce/schedule.py.
 # A request completing a cart holds its Idempotency-Key this long; a crashed one is resumed after.
 CHECKOUT_ATTEMPT_LEASE_SECONDS = env_int("CHECKOUT_ATTEMPT_LEASE_SECONDS", 60)
 # Payment methods a client may name; the configured gateway serves them.

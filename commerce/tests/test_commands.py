@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from commerce.eventbus.tests.conftest import order_placed
+from commerce.schedule import schedule_build
 from contracts.events import publish
 
 
@@ -48,15 +49,12 @@ def test_run_schedule_runs_every_periodic_task_in_process():
     out = StringIO()
     call_command("run_schedule", "--once", stdout=out)
     lines = out.getvalue().splitlines()
-    from django.conf import settings
-
-    assert sorted(line.split(":")[0] for line in lines) == sorted(settings.CELERY_BEAT_SCHEDULE)
+    assert sorted(line.split(":")[0] for line in lines) == sorted(schedule_build())
     assert all(not line.endswith("failed (see the log)") for line in lines)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_run_schedule_survives_a_database_outage_in_one_task(monkeypatch):
-    from django.conf import settings
     from django.db import OperationalError
 
     from commerce.celery import app
@@ -73,4 +71,18 @@ def test_run_schedule_survives_a_database_outage_in_one_task(monkeypatch):
     assert "events-sweep: failed" in err.getvalue()
     # Every other periodic task still ran, in the same process.
     ran = sorted(line.split(":")[0] for line in out.getvalue().splitlines())
-    assert ran == sorted(name for name in settings.CELERY_BEAT_SCHEDULE if name != "events-sweep")
+    assert ran == sorted(name for name in schedule_build() if name != "events-sweep")
+
+
+def test_a_process_schedules_only_its_installed_modules_tasks(settings):
+    settings.MODULES = ("inventory",)
+    assert sorted(schedule_build()) == ["events-purge", "events-sweep", "reservations-expire"]
+    settings.MODULES = ("catalog", "pricing", "inventory", "checkout")
+    tasks = {entry["task"] for entry in schedule_build().values()}
+    assert "modules.pricing.tasks.price_list_windows_publish" in tasks and "modules.checkout.tasks.carts_purge" in tasks
+
+
+def test_celery_beat_runs_the_same_schedule():
+    from commerce.celery import app
+
+    assert app.conf.beat_schedule == schedule_build()

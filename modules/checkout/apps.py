@@ -5,6 +5,13 @@ class CheckoutConfig(AppConfig):
     name = "modules.checkout"
     label = "checkout"
     verbose_name = "Checkout"
+    # Periodic tasks (name: task, seconds), scheduled wherever checkout is installed (commerce/schedule.py).
+    periodic_tasks = {
+        "carts-purge": ("modules.checkout.tasks.carts_purge", 60 * 60),
+        "idempotency-keys-purge": ("modules.checkout.tasks.idempotency_keys_purge", 60 * 60),
+        "checkout-attempts-abandon": ("modules.checkout.tasks.checkout_attempts_abandon", 5 * 60),
+        "gateway-transactions-purge": ("modules.checkout.tasks.gateway_transactions_purge", 24 * 60 * 60),
+    }
 
     def ready(self) -> None:
         from contracts.checkout import OrderCancelled, OrderPlaced

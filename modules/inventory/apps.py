@@ -5,6 +5,8 @@ class InventoryConfig(AppConfig):
     name = "modules.inventory"
     label = "inventory"
     verbose_name = "Inventory"
+    # Periodic tasks (name: task, seconds), scheduled wherever inventory is installed (commerce/schedule.py).
+    periodic_tasks = {"reservations-expire": ("modules.inventory.tasks.reservations_expire", 60)}
 
     def ready(self) -> None:
         from contracts.checkout import OrderCancelled, OrderPlaced

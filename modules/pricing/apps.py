@@ -5,6 +5,8 @@ class PricingConfig(AppConfig):
     name = "modules.pricing"
     label = "pricing"
     verbose_name = "Pricing"
+    # Periodic tasks (name: task, seconds), scheduled wherever pricing is installed (commerce/schedule.py).
+    periodic_tasks = {"price-list-windows": ("modules.pricing.tasks.price_list_windows_publish", 10)}
 
     def ready(self) -> None:
         from contracts.checkout import OrderCancelled, OrderPlaced

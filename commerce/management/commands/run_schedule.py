@@ -10,13 +10,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, connections
 
 from commerce.celery import app as celery_app
+from commerce.schedule import schedule_build
 
 logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
     help = (
-        "Run every periodic task of CELERY_BEAT_SCHEDULE at its interval, in this process: "
+        "Run every periodic task of this process's schedule (commerce/schedule.py) at its interval, in this process: "
         "the embedded mode's stand-in for `celery beat`. `make run` starts it beside the server."
     )
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         if settings.CELERY_BROKER_URL:
             raise CommandError("a broker is configured: run `celery -A commerce beat` instead")
         celery_app.loader.import_default_modules()  # registers the tasks of every installed app
-        schedule = settings.CELERY_BEAT_SCHEDULE
+        schedule = schedule_build()
         due = dict.fromkeys(schedule, 0.0)
         while True:
             now = time.monotonic()
