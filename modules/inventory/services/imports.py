@@ -8,10 +8,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from django.db import connections
+from django.db.models.options import Options
+from django.utils import timezone
+
 from contracts.errors import FieldProblem, InvalidInput
 from modules.inventory import selectors
 from modules.inventory.models import SKU_MAX_LENGTH, SYSTEM_ACTOR, StockLevel, StockMovement, Warehouse
-from modules.inventory.services.locking import stock_lock, transaction_run
+from modules.inventory.services.locking import inventory_db, stock_lock, transaction_run
 from modules.inventory.services.stock_events import stock_events_publish
 from modules.inventory.services.validation import ON_HAND_MAX, SKU_PATTERN, problem, skus_unknown_get
 
@@ -156,35 +160,100 @@ def _stock_import(*, rows: Sequence[ImportRow], source: str, actor: str) -> Impo
     # are read only for SKUs that may have crossed theirs).
     positions = selectors.stock_positions(skus=skus, many=True)
     on_hand = {(p.sku, p.warehouse_id): p.on_hand for p in positions}
-    movements: list[StockMovement] = []
-    changed: list[StockLevel] = []
+    changes: list[_Change] = []
     for row in rows:
         key = (row.sku, warehouses[row.warehouse_code])
         delta = row.on_hand - on_hand[key]
         if delta:
             on_hand[key] = row.on_hand
-            changed.append(StockLevel(sku=row.sku, warehouse_id=key[1], on_hand=row.on_hand))
-            movements.append(
-                StockMovement(
-                    sku=row.sku,
-                    warehouse_id=key[1],
-                    kind=StockMovement.Kind.IMPORT,
-                    quantity=delta,
-                    reason=f"import line {row.line}",
-                    reference=source,
-                    actor=actor,
-                )
-            )
-    # Every level exists and is locked by us: the upsert only updates, in a few statements for any number of rows
-    # (an UPDATE with one CASE branch per row, as bulk_update writes it, grows with the square of the batch).
-    StockLevel.objects.bulk_create(
-        changed, update_conflicts=True, unique_fields=["sku", "warehouse"], update_fields=["on_hand"], batch_size=_BATCH
-    )
-    StockMovement.objects.bulk_create(movements, batch_size=_BATCH)
+            changes.append(_Change(row=row, warehouse_id=key[1], delta=delta))
+    _changes_write(changes=changes, source=source, actor=actor)
     stock_events_publish(
         before=selectors.availability_from_positions(skus=skus, positions=positions),
         after=selectors.availability_from_positions(
             skus=skus, positions=[replace(p, on_hand=on_hand[(p.sku, p.warehouse_id)]) for p in positions]
         ),
     )
-    return ImportResult(rows=len(rows), changed=len(changed), movements=len(movements))
+    return ImportResult(rows=len(rows), changed=len(changes), movements=len(changes))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Change:
+    row: ImportRow
+    warehouse_id: int
+    delta: int
+
+
+def _changes_write(*, changes: Sequence[_Change], source: str, actor: str) -> None:
+    """Set each changed level to its row's on-hand and write its ledger row of kind import.
+
+    Every level exists and is locked by us. On PostgreSQL: one ``UPDATE ... FROM
+    unnest(...)`` and one ``INSERT ... SELECT FROM unnest(...)`` for any number of
+    rows, with the values as arrays (the ORM would build and convert a model per
+    row, most of the import's time). Elsewhere: the ORM's upsert and bulk insert
+    (``bulk_update`` writes one CASE branch per row and grows with the square of
+    the batch).
+    """
+    if not changes:
+        return
+    connection = connections[inventory_db()]
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        StockLevel.objects.bulk_create(
+            [StockLevel(sku=c.row.sku, warehouse_id=c.warehouse_id, on_hand=c.row.on_hand) for c in changes],
+            update_conflicts=True,
+            unique_fields=["sku", "warehouse"],
+            update_fields=["on_hand"],
+            batch_size=_BATCH,
+        )
+        StockMovement.objects.bulk_create(
+            [
+                StockMovement(
+                    sku=c.row.sku,
+                    warehouse_id=c.warehouse_id,
+                    kind=StockMovement.Kind.IMPORT,
+                    quantity=c.delta,
+                    reason=f"import line {c.row.line}",
+                    reference=source,
+                    actor=actor,
+                    created=now,
+                )
+                for c in changes
+            ],
+            batch_size=_BATCH,
+        )
+        return
+    quote = connection.ops.quote_name
+    level, movement = StockLevel._meta, StockMovement._meta
+
+    def column(meta: Options, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    skus = [c.row.sku for c in changes]
+    warehouse_ids = [c.warehouse_id for c in changes]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(level.db_table)} AS l SET {column(level, 'on_hand')} = v.on_hand "
+            "FROM unnest(%s::varchar[], %s::bigint[], %s::integer[]) AS v(sku, warehouse_id, on_hand) "
+            f"WHERE l.{column(level, 'sku')} = v.sku AND l.{column(level, 'warehouse')} = v.warehouse_id",
+            [skus, warehouse_ids, [c.row.on_hand for c in changes]],
+        )
+        columns = ", ".join(
+            column(movement, name)
+            for name in ("sku", "warehouse", "kind", "quantity", "reason", "reference", "actor", "created")
+        )
+        cursor.execute(
+            f"INSERT INTO {quote(movement.db_table)} ({columns}) "
+            "SELECT v.sku, v.warehouse_id, %s, v.quantity, 'import line ' || v.line, %s, %s, %s "
+            "FROM unnest(%s::varchar[], %s::bigint[], %s::integer[], %s::integer[]) AS v(sku, warehouse_id, quantity, line)",
+            [
+                StockMovement.Kind.IMPORT.value,
+                source,
+                actor,
+                now,
+                skus,
+                warehouse_ids,
+                [c.delta for c in changes],
+                [c.row.line for c in changes],
+            ],
+        )
