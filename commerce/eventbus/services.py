@@ -85,7 +85,8 @@ def events_store(*, events: Sequence[Event]) -> list[int]:
     now = timezone.now()
     ids: list[int] = []
     subscribers: dict[str, list[str]] = {}
-    with transaction.atomic(using=alias):
+    # Inside the publisher's transaction no savepoint is needed: a failed write fails the publisher's change too.
+    with transaction.atomic(using=alias, savepoint=False):
         for start in range(0, len(events), STORE_BATCH):
             batch = events[start : start + STORE_BATCH]
             outbox = OutboxEvent.objects.using(alias).bulk_create(
