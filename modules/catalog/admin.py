@@ -10,19 +10,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.http import HttpRequest
 
 from contracts.errors import Conflict
-from kernel.csv_upload import CsvUploadForm
+from kernel.admin_import import CsvImportAdminMixin
 from modules.catalog import services
 from modules.catalog.cache import catalog_changed
-from modules.catalog.imports import IMPORT_COLUMNS, CatalogImportInvalid, catalog_import_csv
+from modules.catalog.imports import IMPORT_COLUMNS, catalog_import_csv
 from modules.catalog.models import Category, Product, ProductMedia, Variant
 
 
@@ -81,13 +78,8 @@ class ProductMediaInline(admin.TabularInline):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
-class CatalogImportForm(CsvUploadForm):
-    columns = ",".join(IMPORT_COLUMNS)
-    dry_run = forms.BooleanField(required=False, help_text="Validate and show what would change, write nothing.")
-
-
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(CsvImportAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "category_path", "status", "variant_count", "updated")
     list_filter = ("status", "category")
     search_fields = ("name", "slug", "variants__sku")
@@ -97,6 +89,11 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ("created", "updated")
     inlines = (VariantInline, ProductMediaInline)
     actions = ("publish_selected", "unpublish_selected")
+    import_columns = ",".join(IMPORT_COLUMNS)
+    import_title = "Import products from CSV"
+    import_help = (
+        "Rows are upserted by SKU and product slug; category is a slash path such as apparel/shirts, created when missing."
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
         return super().get_queryset(request).annotate(variant_total=Count("variants"))
@@ -176,37 +173,7 @@ class ProductAdmin(admin.ModelAdmin):
         unpublished = sum(services.product_unpublish(product=product) for product in queryset)
         self.message_user(request, f"{unpublished} product(s) unpublished.", messages.SUCCESS)
 
-    def get_urls(self) -> list[URLPattern]:
-        return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="catalog_product_import"),
-            *super().get_urls(),
-        ]
-
-    def import_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload a CSV and run the same import as ``manage.py import_catalog``; bad rows are listed by line."""
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
-            raise PermissionDenied
-        form = CatalogImportForm(request.POST or None, request.FILES or None)
-        line_errors: tuple[Any, ...] = ()
-        report = None
-        if request.method == "POST" and form.is_valid():
-            dry_run = form.cleaned_data["dry_run"]
-            try:
-                report = catalog_import_csv(text=form.cleaned_data["file"], dry_run=dry_run)
-            except CatalogImportInvalid as invalid:
-                line_errors = invalid.line_errors
-            else:
-                if not dry_run:
-                    summary = str(report) if report.changed else f"nothing to change ({report.rows} rows)"
-                    self.message_user(request, f"Catalog imported: {summary}.", messages.SUCCESS)
-                    return HttpResponseRedirect(reverse("admin:catalog_product_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Import products from CSV",
-            "form": form,
-            "line_errors": line_errors,
-            "report": report,
-            "columns": ",".join(IMPORT_COLUMNS),
-        }
-        return TemplateResponse(request, "admin/catalog/product/import.html", context)
+    def import_run(self, *, text: str, dry_run: bool, request: HttpRequest) -> str:
+        """Run the same import as ``manage.py import_catalog``."""
+        report = catalog_import_csv(text=text, dry_run=dry_run)
+        return str(report) if report.changed else f"nothing to change ({report.rows} rows)"

@@ -10,8 +10,6 @@ and the admin's import page.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -20,9 +18,10 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from contracts.catalog import ProductPublished, ProductUnpublished
-from contracts.errors import FieldProblem, InvalidInput
-from contracts.events import publish
+from contracts.events import publish_many
+from kernel.imports import LineProblem, csv_rows_read, problems_raise
 from modules.catalog import services
+from modules.catalog.cache import catalog_changed
 from modules.catalog.models import (
     CATEGORY_PATH_MAX_LENGTH,
     CATEGORY_SLUG_MAX_LENGTH,
@@ -42,8 +41,6 @@ DESCRIPTION_MAX_LENGTH = 10_000
 DEFAULT_VARIANT_NAME = "Default"
 _LOOKUP_CHUNK = 500  # stays far below SQLite's limit of query parameters
 _UPDATE_CHUNK = 300  # rows per UPDATE ... FROM (VALUES ...)
-# A refused file lists this many bad rows, then how many there are in all.
-REPORT_MAX_PROBLEMS = 50
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,44 +55,6 @@ class ImportRow:
     category: str = ""
     description: str = ""
     status: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LineError:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
-
-
-class CatalogImportInvalid(InvalidInput):
-    """The file has bad rows and nothing was imported; ``line_errors`` gives each with its line and reason.
-
-    ``errors`` (what crosses a boundary) holds only the first 50 and
-    ``problem_count`` how many there are, so a 60,000-row file of bad rows
-    makes a short report.
-    """
-
-    code = "catalog_import_invalid"
-
-    def __init__(self, *, line_errors: Sequence[LineError]) -> None:
-        ordered = tuple(sorted(line_errors, key=lambda e: e.line))
-        listed = f" The first {REPORT_MAX_PROBLEMS} are listed." if len(ordered) > REPORT_MAX_PROBLEMS else ""
-        super().__init__(
-            f"{len(ordered)} bad row(s); nothing was imported.{listed}",
-            errors=tuple(
-                FieldProblem(field=f"line {e.line}", code="invalid_row", detail=e.reason)
-                for e in ordered[:REPORT_MAX_PROBLEMS]
-            ),
-            problem_count=len(ordered),
-        )
-        self.line_errors = ordered
-
-    @property
-    def first_line_errors(self) -> tuple[LineError, ...]:
-        """The bad rows a report lists: the first ``REPORT_MAX_PROBLEMS`` by line."""
-        return self.line_errors[:REPORT_MAX_PROBLEMS]
 
 
 @dataclass(kw_only=True)
@@ -134,44 +93,10 @@ def _category_prefixes(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def _csv_rows(text: str) -> tuple[list[ImportRow], list[LineError]]:
-    """Read the rows of a CSV text; structural problems become line errors."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except StopIteration:
-        return [], [
-            LineError(
-                line=1, reason="the file is empty; the first line must be the header: " + ",".join(IMPORT_COLUMNS)
-            )
-        ]
-    except csv.Error as error:
-        return [], [LineError(line=1, reason=f"unreadable header: {error}")]
-    missing = [name for name in IMPORT_COLUMNS if name not in header]
-    unknown = sorted({name for name in header if name not in IMPORT_COLUMNS})
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    header_problems = [
-        f"{label}: {', '.join(names)}"
-        for label, names in (("missing columns", missing), ("unknown columns", unknown), ("repeated columns", repeated))
-        if names
-    ]
-    if header_problems:
-        return [], [LineError(line=1, reason="; ".join(header_problems) + f" (expected {','.join(IMPORT_COLUMNS)})")]
-    rows: list[ImportRow] = []
-    errors: list[LineError] = []
-    next_line = reader.line_num + 1
-    try:
-        for record in reader:
-            line, next_line = next_line, reader.line_num + 1
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) != len(header):
-                errors.append(LineError(line=line, reason=f"expected {len(header)} columns, found {len(record)}"))
-                continue
-            rows.append(ImportRow(line=line, **{name: cell.strip() for name, cell in zip(header, record, strict=True)}))
-    except csv.Error as error:
-        errors.append(LineError(line=next_line, reason=f"unreadable CSV from here on: {error}"))
-    return rows, errors
+def _csv_rows(text: str) -> tuple[list[ImportRow], list[LineProblem]]:
+    """Read the rows of a CSV text (header first, columns in any order); problems of the file's shape come back too."""
+    records, problems = csv_rows_read(text, columns=IMPORT_COLUMNS, max_rows=IMPORT_MAX_ROWS)
+    return [ImportRow(line=record.line, **record.values) for record in records], problems
 
 
 def _row_problems(row: ImportRow) -> list[str]:
@@ -269,11 +194,9 @@ def _existing_load(rows: Sequence[ImportRow]) -> _Existing:
     return _Existing(variants=variants, products=products, categories=categories, active_skus=active_skus)
 
 
-def _rows_validate(rows: Sequence[ImportRow]) -> tuple[list[LineError], _Existing | None]:
+def _rows_validate(rows: Sequence[ImportRow]) -> tuple[list[LineProblem], _Existing | None]:
     """Return every bad row of the file (each row once, with all its reasons) and the existing state."""
     problems: dict[int, list[str]] = {row.line: _row_problems(row) for row in rows}
-    if len(rows) > IMPORT_MAX_ROWS:
-        problems[rows[IMPORT_MAX_ROWS].line].append(f"the file has more than {IMPORT_MAX_ROWS} rows; split it")
     sound = [row for row in rows if not problems[row.line]]
     first_of_sku: dict[str, ImportRow] = {}
     first_of_product: dict[str, ImportRow] = {}
@@ -310,7 +233,9 @@ def _rows_validate(rows: Sequence[ImportRow]) -> tuple[list[LineError], _Existin
                 continue
             if slug not in with_new_variants and not existing.active_skus.get(slug):
                 problems[first.line].append(f"product {slug!r} cannot be published: all its variants are discontinued")
-    errors = [LineError(line=line, reason="; ".join(reasons)) for line, reasons in problems.items() if reasons]
+    errors = [
+        LineProblem(line=line, code="invalid_row", detail="; ".join(reasons)) for line, reasons in problems.items() if reasons
+    ]
     return errors, existing
 
 
@@ -506,17 +431,11 @@ def _statuses_write(
                 report.published += 1
             else:
                 report.unpublished += 1
-    _events_publish(events)
-
-
-def _events_publish(events: Sequence[ProductPublished | ProductUnpublished]) -> None:
-    """Publish ``events`` in the current transaction (one outbox write each: the bus has no batch write yet)."""
-    for event in events:
-        publish(event)
+    publish_many(events)
 
 
 def _rows_write(*, rows: Sequence[ImportRow], existing: _Existing) -> ImportReport:
-    """Write the validated ``rows`` in bulk: a few statements per 300 to 500 rows, plus one outbox write per event."""
+    """Write the validated ``rows`` in bulk: a few statements per 300 to 500 rows, the events in a few bulk writes."""
     report = ImportReport(rows=len(rows))
     categories = _categories_ensure(
         paths={r.category for r in rows if r.category}, existing=existing.categories, report=report
@@ -534,22 +453,21 @@ def _rows_write(*, rows: Sequence[ImportRow], existing: _Existing) -> ImportRepo
 def catalog_import_csv(*, text: str, dry_run: bool = False) -> ImportReport:
     """Validate every row of a CSV text (header first), then upsert them all in one transaction.
 
-    ``CatalogImportInvalid`` writes nothing. A dry run does the whole import
-    and rolls it back, so its report (and its validation) is exactly what a
-    real run would do.
+    ``ImportInvalid`` (``import_invalid``) writes nothing. A dry run does the
+    whole import and rolls it back, so its report (and its validation) is
+    exactly what a real run would do. A change the storefront shows (names,
+    descriptions, categories, variants) moves its cache's generation.
     """
-    rows, errors = _csv_rows(text)
-    return _import(rows=rows, errors=errors, dry_run=dry_run)
-
-
-def _import(*, rows: Sequence[ImportRow], errors: list[LineError], dry_run: bool) -> ImportReport:
-    with transaction.atomic(using=services.catalog_db()):
-        row_errors, existing = _rows_validate(rows)
-        if errors or row_errors:
-            raise CatalogImportInvalid(line_errors=errors + row_errors)
+    rows, problems = _csv_rows(text)
+    using = services.catalog_db()
+    with transaction.atomic(using=using):
+        row_problems, existing = _rows_validate(rows)
+        problems_raise([*problems, *row_problems])
         if existing is None:
             return ImportReport()
         report = _rows_write(rows=rows, existing=existing)
         if dry_run:
-            transaction.set_rollback(True, using=services.catalog_db())
+            transaction.set_rollback(True, using=using)
+        elif report.changed:
+            catalog_changed(using=using)
     return report

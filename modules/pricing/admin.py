@@ -12,23 +12,13 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.http import HttpRequest
 
-from contracts.errors import ContractError
-from kernel.csv_upload import CsvUploadForm
+from kernel.admin_import import CsvImportAdminMixin
 from modules.pricing import imports, price_lists, services
 from modules.pricing.models import Price, PriceList, PriceListItem, Promotion, Voucher, VoucherRedemption
-
-
-
-class PriceImportForm(CsvUploadForm):
-    columns = "sku,currency,amount[,compare_at]"
-    max_bytes = 20 * 1024 * 1024
 
 
 def _currency_choices() -> list[tuple[str, str]]:
@@ -49,12 +39,19 @@ class CurrencyFormMixin(forms.ModelForm):
 
 
 @admin.register(Price)
-class PriceAdmin(admin.ModelAdmin):
+class PriceAdmin(CsvImportAdminMixin, admin.ModelAdmin):
     form = CurrencyFormMixin
     list_display = ("sku", "currency", "amount", "compare_at", "updated")
     list_filter = ("currency",)
     search_fields = ("sku",)
     change_list_template = "admin/pricing/price/change_list.html"
+    import_columns = "sku,currency,amount[,compare_at]"
+    import_title = "Import prices"
+    import_help = (
+        "A header row is optional; every SKU must be in the catalog. Prices not in the file are left as they are; "
+        "importing the same file again changes nothing."
+    )
+    import_max_bytes = 20 * 1024 * 1024
 
     def get_readonly_fields(self, request: HttpRequest, obj: Price | None = None) -> tuple[str, ...]:
         # The SKU and currency are the price's identity: another key is another price.
@@ -71,37 +68,10 @@ class PriceAdmin(admin.ModelAdmin):
         for sku, currency in queryset.values_list("sku", "currency"):
             services.price_remove(sku=sku, currency=currency)
 
-    def get_urls(self) -> list[URLPattern]:
-        view = self.admin_site.admin_view(self.import_view)
-        return [path("import/", view, name="pricing_price_import"), *super().get_urls()]
-
-    def import_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload a CSV of prices; on any bad line nothing is imported and the first bad lines are shown with their count."""
-        if not self.has_change_permission(request) or not self.has_add_permission(request):
-            raise PermissionDenied
-        problems: tuple[Any, ...] = ()
-        form = PriceImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                result = imports.prices_import(text=form.cleaned_data["file"])
-            except ContractError as exc:
-                problems = getattr(exc, "errors", ()) or ({"field": "file", "detail": exc.detail},)
-                self.message_user(request, exc.detail, messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    f"Prices imported: {result.created} created, {result.updated} updated, {result.unchanged} unchanged.",
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(reverse("admin:pricing_price_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Import prices",
-            "form": form,
-            "problems": problems,
-        }
-        return TemplateResponse(request, "admin/pricing/price/import.html", context)
+    def import_run(self, *, text: str, dry_run: bool, request: HttpRequest) -> str:
+        """Run the same import as ``manage.py import_prices``."""
+        result = imports.prices_import(text=text, dry_run=dry_run)
+        return f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged"
 
 
 class PriceListItemInline(admin.TabularInline):

@@ -8,8 +8,6 @@ and the admin's import page.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,15 +17,16 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from contracts.container import services
-from contracts.errors import Conflict, FieldProblem, InvalidInput
+from contracts.errors import Conflict
+from kernel.imports import LineProblem, csv_rows_read, problems_raise
 from modules.pricing.models import Price, PriceList, PriceListItem, window_q
 from modules.pricing.money import amount_parse
 from modules.pricing.selectors import CurrentPrice, price_effective, prices_listed
 from modules.pricing.services import price_changes_publish, price_problems, pricing_atomic
 
+IMPORT_COLUMNS = ("sku", "currency", "amount")
+IMPORT_OPTIONAL = ("compare_at",)
 IMPORT_MAX_ROWS = 100_000
-# A refused file lists this many problems, then how many there are in all.
-REPORT_MAX_PROBLEMS = 50
 _CHUNK = 500  # SKUs per catalog call and per lookup
 _WRITE_CHUNK = 300  # rows per INSERT or UPDATE statement (at most 5 parameters each)
 
@@ -53,35 +52,20 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]
         yield items[start : start + size]
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    for number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if cells and any(cell.strip() for cell in cells):
-            yield number, cells
-
-
-def _rows_parse(text: str) -> tuple[list[_Row], list[FieldProblem]]:
+def _rows_parse(text: str) -> tuple[list[_Row], list[LineProblem]]:
+    """Read and check every row on its own and against the rows before it (a key priced twice)."""
+    records, problems = csv_rows_read(
+        text, columns=IMPORT_COLUMNS, optional=IMPORT_OPTIONAL, header_required=False, max_rows=IMPORT_MAX_ROWS
+    )
     rows: list[_Row] = []
-    problems: list[FieldProblem] = []
     seen: dict[tuple[str, str], int] = {}
-    try:
-        numbered = list(_csv_rows(text))
-    except csv.Error as exc:
-        return [], [FieldProblem(field="file", code="invalid_csv", detail=f"Not a CSV file: {exc}")]
-    if numbered and [c.strip().lower() for c in numbered[0][1][:3]] == ["sku", "currency", "amount"]:
-        numbered = numbered[1:]  # the header row
-    if len(numbered) > IMPORT_MAX_ROWS:
-        return [], [FieldProblem(field="file", code="too_many_rows", detail=f"At most {IMPORT_MAX_ROWS} rows per file.")]
-    for number, cells in numbered:
-        field = f"line {number}"
+    for record in records:
+        line, values = record.line, record.values
 
-        def problem(code: str, detail: str, field: str = field) -> None:
-            problems.append(FieldProblem(field=field, code=code, detail=detail))
+        def problem(code: str, detail: str, line: int = line) -> None:
+            problems.append(LineProblem(line=line, code=code, detail=detail))
 
-        if len(cells) not in (3, 4):
-            problem("invalid_row", f"Expected sku,currency,amount[,compare_at]; found {len(cells)} columns.")
-            continue
-        sku, currency, raw_amount = (c.strip() for c in cells[:3])
-        raw_compare = cells[3].strip() if len(cells) == 4 else ""
+        sku, currency, raw_amount, raw_compare = (values[name] for name in (*IMPORT_COLUMNS, *IMPORT_OPTIONAL))
         amount, compare_at = amount_parse(raw_amount), amount_parse(raw_compare) if raw_compare else None
         if amount is None:
             problem("invalid_amount", f"amount {raw_amount[:40]!r} is not a decimal number like 19.90.")
@@ -97,12 +81,12 @@ def _rows_parse(text: str) -> tuple[list[_Row], list[FieldProblem]]:
         if (sku, currency) in seen:
             problem("duplicate", f"{sku} {currency} is already priced on line {seen[sku, currency]}.")
             continue
-        seen[sku, currency] = number
-        rows.append(_Row(line=number, sku=sku, currency=currency, amount=amount, compare_at=compare_at))
+        seen[sku, currency] = line
+        rows.append(_Row(line=line, sku=sku, currency=currency, amount=amount, compare_at=compare_at))
     return rows, problems
 
 
-def _unknown_skus_problems(rows: Sequence[_Row]) -> list[FieldProblem]:
+def _unknown_skus_problems(rows: Sequence[_Row]) -> list[LineProblem]:
     """Return a problem for each row whose SKU the catalog does not know; one catalog call per 500 SKUs."""
     skus = sorted({row.sku for row in rows})
     unknown: set[str] = set()
@@ -110,27 +94,10 @@ def _unknown_skus_problems(rows: Sequence[_Row]) -> list[FieldProblem]:
         known = services().catalog.variants_get(skus=chunk)
         unknown.update(sku for sku in chunk if sku not in known)
     return [
-        FieldProblem(field=f"line {row.line}", code="unknown_sku", detail=f"sku: {row.sku} is not in the catalog.")
+        LineProblem(line=row.line, code="unknown_sku", detail=f"sku: {row.sku} is not in the catalog.")
         for row in rows
         if row.sku in unknown
     ]
-
-
-def _line_of(problem: FieldProblem) -> int:
-    return int(problem.field.removeprefix("line ")) if problem.field.startswith("line ") else 0
-
-
-def _refused(problems: list[FieldProblem]) -> InvalidInput:
-    """The error refusing the file: its first ``REPORT_MAX_PROBLEMS`` problems by line, and how many in all."""
-    problems.sort(key=_line_of)
-    total = len(problems)
-    listed = f" The first {REPORT_MAX_PROBLEMS} are listed." if total > REPORT_MAX_PROBLEMS else ""
-    return InvalidInput(
-        f"The file has {total} bad line(s); nothing was imported.{listed}",
-        code="import_invalid",
-        errors=tuple(problems[:REPORT_MAX_PROBLEMS]),
-        problem_count=total,
-    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -208,21 +175,21 @@ def _listed(keys: Sequence[tuple[str, str]], *, now: datetime) -> dict[tuple[str
     }
 
 
-def prices_import(*, text: str) -> PriceImportResult:
+def prices_import(*, text: str, dry_run: bool = False) -> PriceImportResult:
     """Set base prices from CSV ``text`` (``sku,currency,amount[,compare_at]``, optional header): all or nothing.
 
     The whole file is validated first, including that the catalog knows each
-    SKU; any bad line refuses the import with ``InvalidInput``
-    (``import_invalid``) whose ``errors`` name the first 50 bad lines by
-    number and whose ``problem_count`` says how many there are. Prices
-    missing from the file are left alone. Importing the same file again
-    changes nothing and publishes nothing; otherwise ``PriceChanged`` goes
-    out for each SKU whose current price (``prices_get``) moved.
+    SKU; any bad line refuses the import with ``ImportInvalid``
+    (``import_invalid``) whose ``errors`` name the first 50 problems by line
+    and whose ``problem_count`` says how many there are. Prices missing from
+    the file are left alone. Importing the same file again changes nothing
+    and publishes nothing; otherwise ``PriceChanged`` goes out for each SKU
+    whose current price (``prices_get``) moved. A dry run does all of it and
+    rolls back.
     """
     rows, problems = _rows_parse(text)
     problems += _unknown_skus_problems(rows)
-    if problems:
-        raise _refused(problems)
+    problems_raise(problems)
     now = timezone.now()
     with pricing_atomic():
         existing = _existing_lock(rows)
@@ -259,6 +226,8 @@ def prices_import(*, text: str) -> PriceImportResult:
             if new is not None:
                 new_prices[key] = new
         price_changes_publish(before=old_prices, after=new_prices)
+        if dry_run:
+            transaction.set_rollback(True, using=router.db_for_write(Price))
     return PriceImportResult(
         created=len(to_create), updated=len(to_update), unchanged=len(rows) - len(to_create) - len(to_update)
     )

@@ -149,7 +149,7 @@ def test_import_page_lists_bad_lines_and_writes_nothing(admin_client):
     response = admin_client.post(IMPORT, {"file": upload})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "2 bad rows; nothing was imported" in html
+    assert "2 problem(s); nothing was imported" in html
     assert "<td>3</td>" in html and "<td>4</td>" in html and "product_name is required" in html
     assert not Product.objects.exists()
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from contracts.errors import InvalidInput
-from modules.pricing.imports import REPORT_MAX_PROBLEMS, prices_import
+from kernel.imports import REPORT_MAX_PROBLEMS, ImportInvalid
+from modules.pricing.imports import prices_import
 from modules.pricing.models import Price
 from modules.pricing.tests.factories import price_list_make
 
@@ -91,7 +91,7 @@ def test_an_import_with_bad_lines_names_each_and_imports_nothing(known) -> None:
         "L,GBP,1.00\n"
         "UNKNOWN-1,EUR,1.00\n"
     )
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(ImportInvalid) as caught:
         prices_import(text=text)
     assert caught.value.code == "import_invalid"
     assert [e.field for e in caught.value.errors] == [f"line {n}" for n in (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16)]
@@ -103,7 +103,7 @@ def test_an_import_with_bad_lines_names_each_and_imports_nothing(known) -> None:
 def test_skus_unknown_to_the_catalog_are_refused_with_one_call_per_500_skus(catalog) -> None:
     catalog.known.update(f"S-{n}" for n in range(1000))
     text = "".join(f"S-{n},EUR,1.00\n" for n in range(1200))
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(ImportInvalid) as caught:
         prices_import(text=text)
     assert catalog.variant_calls == 3
     assert caught.value.extra["problem_count"] == 200
@@ -112,12 +112,23 @@ def test_skus_unknown_to_the_catalog_are_refused_with_one_call_per_500_skus(cata
 
 
 def test_a_file_with_many_bad_lines_lists_the_first_ones_and_counts_all(known) -> None:
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(ImportInvalid) as caught:
         prices_import(text="".join(f"A{n},EUR,x\n" for n in range(3000)))
     assert len(caught.value.errors) == REPORT_MAX_PROBLEMS
     assert caught.value.errors[0].field == "line 1"
     assert caught.value.extra["problem_count"] == 3000
-    assert "3000 bad line(s)" in caught.value.detail
+    assert "3000 problem(s)" in caught.value.detail
+
+
+def test_a_dry_run_checks_and_reports_but_writes_and_publishes_nothing(
+    known, price_events, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        result = prices_import(text=CSV, dry_run=True)
+    assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
+    assert not Price.objects.exists() and not price_events
+    with pytest.raises(ImportInvalid):
+        prices_import(text="A,EUR,-1\n", dry_run=True)
 
 
 def test_an_import_accepts_a_byte_order_mark_free_header_and_blank_lines(known) -> None:
