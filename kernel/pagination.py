@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rest_framework.exceptions import ValidationError
@@ -35,6 +35,15 @@ class Pagination(PageNumberPagination):
         if not _WHOLE.fullmatch(raw) or int(raw) < 1:
             raise ValidationError({"page_size": ["A page size must be a whole number of at least 1."]}, code="invalid")
         return min(int(raw), self.max_page_size)
+
+
+def one_page(results: Sequence[Any]) -> dict[str, Any]:
+    """Return ``results`` in the list envelope of every paginated endpoint, as its only page.
+
+    For lists bounded by the request itself (the SKUs asked for), so that
+    every list of the API has the same ``count``/``next``/``previous``/``results`` shape.
+    """
+    return {"count": len(results), "next": None, "previous": None, "results": list(results)}
 
 
 class CountedRange:

@@ -1,4 +1,4 @@
-"""Reads of the pricing module: current prices, active promotions, usable vouchers."""
+"""Reads of the pricing module: current prices, active promotions, usable vouchers, and quotes (nothing stored)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-
+from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
-from contracts.pricing import VoucherInvalid
-from modules.pricing.money import money_round
+from contracts.common import SKU_RULE, SkuQuantity, sku_valid
+from contracts.container import services
+from contracts.errors import FieldProblem, InvalidInput
+from contracts.pricing import Price as PriceInfo, PriceNotFound, Quote, VoucherInvalid
+from kernel.batching import filtered_in
+from modules.pricing.calculator import Discount, PricedLine, quote_calculate, subtotal_of
+from modules.pricing.money import currency_check, money_round
 from modules.pricing.models import (
     VOUCHER_CODE_MAX_LENGTH,
     Price,
@@ -22,8 +28,7 @@ from modules.pricing.models import (
     window_q,
 )
 
-# Keeps every IN (...) well under SQLite's limit on bound parameters.
-_CHUNK = 500
+QUOTE_MAX_LINES = 500
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,21 +38,18 @@ class CurrentPrice:
     compare_at: Decimal | None
 
 
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
 def prices_listed(*, skus: Sequence[str], currency: str, now: datetime) -> dict[str, Decimal]:
     """Return the winning price-list amount of each of ``skus`` in ``currency`` at ``now``; unlisted SKUs are absent.
 
     The valid list with the lowest priority number wins, then the older list
-    (lower id). One query per 500 SKUs.
+    (lower id). One query on PostgreSQL, one per 500 SKUs on SQLite.
     """
     listed: dict[str, Decimal] = {}
-    for chunk in _chunks(list(dict.fromkeys(skus))):
+    for batch in filtered_in(
+        PriceListItem.objects.filter(currency=currency), field="sku", values=list(dict.fromkeys(skus))
+    ):
         items = (
-            PriceListItem.objects.filter(sku__in=chunk, currency=currency)
+            batch
             .filter(price_list__in=PriceList.objects.filter(window_q(now)).values("pk"))
             .order_by("-price_list__priority", "-price_list_id")
             .values_list("sku", "amount")
@@ -77,12 +79,13 @@ def prices_current(*, skus: Sequence[str], currency: str, now: datetime) -> dict
     """Return the price of each of ``skus`` in ``currency`` at ``now``; SKUs without one are absent.
 
     A valid price list overrides the base price (see ``prices_listed`` and
-    ``price_effective``). Two queries per 500 SKUs.
+    ``price_effective``). Two queries on PostgreSQL whatever the number of
+    SKUs; two per 500 SKUs on SQLite.
     """
     unique = list(dict.fromkeys(skus))
     base: dict[str, Price] = {}
-    for chunk in _chunks(unique):
-        base.update((p.sku, p) for p in Price.objects.filter(sku__in=chunk, currency=currency))
+    for batch in filtered_in(Price.objects.filter(currency=currency), field="sku", values=unique):
+        base.update((p.sku, p) for p in batch)
     listed = prices_listed(skus=unique, currency=currency, now=now)
     result: dict[str, CurrentPrice] = {}
     for sku in unique:
@@ -164,3 +167,128 @@ def voucher_check(
             reason="minimum_not_met",
         )
     return voucher
+
+
+def prices_get(*, skus: Sequence[str], currency: str) -> dict[str, PriceInfo]:
+    """Return what each of ``skus`` sells at now in ``currency``, rounded to it; SKUs without a price are absent.
+
+    Raises ``UnknownCurrency``. The one read behind ``prices_get`` of the
+    contract and pricing's own ``/prices`` endpoint.
+    """
+    currency_check(currency)
+    current = prices_current(skus=list(skus), currency=currency, now=timezone.now())
+    return {
+        sku: PriceInfo(
+            sku=sku,
+            currency=currency,
+            amount=money_round(row.amount, currency),
+            compare_at=money_round(row.compare_at, currency) if row.compare_at is not None else None,
+        )
+        for sku, row in current.items()
+    }
+
+
+def quote_compute(
+    *, currency: str, lines: Sequence[SkuQuantity], voucher_code: str | None = None, email: str | None = None
+) -> Quote:
+    """Price ``lines`` with promotions and the voucher, under the stacking rule of ``calculator``; store nothing.
+
+    Lines of the same SKU are merged (quantities summed, first position
+    kept); the merged quantity must still be within the per-line maximum.
+    Raises ``UnknownCurrency``, ``InvalidInput`` (field errors per line),
+    ``PriceNotFound`` (naming every SKU without a price) and ``VoucherInvalid``.
+    """
+    currency_check(currency)
+    merged = _lines_merge(lines)
+    now = timezone.now()
+    prices = prices_current(skus=list(merged), currency=currency, now=now)
+    missing = tuple(sorted(sku for sku in merged if sku not in prices))
+    if missing:
+        raise PriceNotFound(skus=missing, currency=currency)
+    priced = [
+        PricedLine(sku=sku, quantity=qty, unit_price=money_round(prices[sku].amount, currency))
+        for sku, qty in merged.items()
+    ]
+    voucher = None
+    if voucher_code is not None and voucher_code.strip():
+        row = voucher_check(
+            voucher=voucher_find(code=voucher_code),
+            currency=currency,
+            subtotal=subtotal_of(priced),
+            email=email,
+            now=now,
+        )
+        voucher = _to_discount(row, currency)
+    line_promotions, cart_promotions = _promotions(currency=currency, now=now, skus=merged.keys())
+    return quote_calculate(
+        currency=currency,
+        lines=priced,
+        line_promotions=line_promotions,
+        cart_promotions=cart_promotions,
+        voucher=voucher,
+    )
+
+
+def _lines_merge(lines: Sequence[SkuQuantity]) -> dict[str, int]:
+    """Return quantity per SKU in first-seen order; raise ``InvalidInput`` naming every bad line."""
+    maximum = settings.CHECKOUT_MAX_LINE_QUANTITY
+    if len(lines) > QUOTE_MAX_LINES:
+        raise InvalidInput(f"A quote has at most {QUOTE_MAX_LINES} lines.", code="too_many_lines")
+    merged: dict[str, int] = {}
+    problems: list[FieldProblem] = []
+    for index, line in enumerate(lines):
+        sku, quantity = line.sku, line.quantity
+        if not sku_valid(sku):
+            problems.append(FieldProblem(field=f"lines[{index}].sku", code="invalid_sku", detail=f"A SKU is {SKU_RULE}."))
+            continue
+        # bool is an int in Python; True is not a quantity.
+        if type(quantity) is not int or not 1 <= quantity <= maximum or merged.get(sku, 0) + quantity > maximum:
+            problems.append(
+                FieldProblem(
+                    field=f"lines[{index}].quantity",
+                    code="invalid_quantity",
+                    detail=f"A quantity is a whole number from 1 to {maximum} per SKU.",
+                )
+            )
+            continue
+        merged[sku] = merged.get(sku, 0) + quantity
+    if problems:
+        raise InvalidInput("Some lines are not valid.", code="invalid_lines", errors=tuple(problems))
+    return merged
+
+
+def _promotions(*, currency: str, now: datetime, skus: Iterable[str]) -> tuple[list[Discount], list[Discount]]:
+    """Return the line and cart promotions valid now, with category targets resolved through the catalog."""
+    line_promotions: list[Discount] = []
+    cart_promotions: list[Discount] = []
+    category_skus: dict[str, frozenset[str]] = {}
+    wanted = set(skus)
+    for promo in promotions_active(currency=currency, now=now):
+        if promo.target == Promotion.Target.SUBTOTAL:
+            cart_promotions.append(_to_discount(promo, currency))
+            continue
+        if promo.target == Promotion.Target.CATEGORY:
+            if not wanted:
+                continue
+            if promo.category_slug not in category_skus:
+                category_skus[promo.category_slug] = services().catalog.category_skus_get(slug=promo.category_slug)
+            targets = category_skus[promo.category_slug]
+        else:
+            targets = frozenset(promo.skus)
+        if targets & wanted:
+            line_promotions.append(_to_discount(promo, currency, skus=targets & wanted))
+    return line_promotions, cart_promotions
+
+
+def _to_discount(row: Promotion | Voucher, currency: str, *, skus: frozenset[str] = frozenset()) -> Discount:
+    is_voucher = isinstance(row, Voucher)
+    value = row.value if row.kind == "percentage" else money_round(row.value, currency)
+    return Discount(
+        kind="voucher" if is_voucher else "promotion",
+        code=row.code if is_voucher else row.name,
+        method=row.kind,  # type: ignore[arg-type]
+        value=value,
+        rank=row.pk,
+        skus=skus,
+        min_subtotal=row.min_subtotal,
+    )

@@ -10,13 +10,15 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from contracts.common import SKU_RULE, sku_valid
 from contracts.errors import Conflict, FieldProblem, InvalidInput
-from contracts.events import publish
+from contracts.events import publish_many
+from kernel.batching import chunked
+from kernel.transactions import atomic_for
 from contracts.pricing import PriceChanged, UnknownCurrency, VoucherInvalid
 from modules.pricing.models import Price, Voucher, VoucherRedemption
 from modules.pricing.money import amount_problem, currency_check
@@ -26,8 +28,8 @@ _BATCH = 1000
 
 
 def pricing_atomic() -> transaction.Atomic:
-    """A transaction on the database that holds pricing's tables (not necessarily ``default``)."""
-    return transaction.atomic(using=router.db_for_write(Price))
+    """A transaction on the database that holds pricing's tables: ``atomic_for(Price)``, for ``price_lists``/``imports``."""
+    return atomic_for(Price)
 
 
 def _sku_problem(sku: str) -> str | None:
@@ -55,12 +57,6 @@ def price_problems(*, sku: str, currency: str, amount: Decimal, compare_at: Deci
     return problems
 
 
-def _events_publish(events: Sequence[PriceChanged]) -> None:
-    """Publish ``events`` in the current transaction (one outbox write each: the bus has no batch write yet)."""
-    for event in events:
-        publish(event)
-
-
 def price_changes_publish(
     *, before: Mapping[tuple[str, str], CurrentPrice], after: Mapping[tuple[str, str], CurrentPrice]
 ) -> int:
@@ -84,7 +80,7 @@ def price_changes_publish(
                 compare_at=new.compare_at if new else None,
             )
         )
-    _events_publish(events)
+    publish_many(events)
     return len(events)
 
 
@@ -100,7 +96,7 @@ def price_set(*, sku: str, currency: str, amount: Decimal, compare_at: Decimal |
     if problems:
         raise InvalidInput("The price is not valid.", errors=tuple(problems))
     now = timezone.now()
-    with pricing_atomic():
+    with atomic_for(Price):
         price = Price.objects.select_for_update().filter(sku=sku, currency=currency).first()
         if price is not None and price.amount == amount and price.compare_at == compare_at:
             return price
@@ -120,7 +116,7 @@ def price_remove(*, sku: str, currency: str) -> bool:
     Return whether there was one; removing nothing is a no-op.
     """
     now = timezone.now()
-    with pricing_atomic():
+    with atomic_for(Price):
         before = prices_effective(keys=[(sku, currency)], now=now)
         deleted, _ = Price.objects.filter(sku=sku, currency=currency).delete()
         if deleted:
@@ -135,12 +131,12 @@ def prices_seed(*, prices: Sequence[Price]) -> int:
     exists, and publishing tens of thousands of ``PriceChanged`` would only
     slow the seed down.
     """
-    with pricing_atomic():
+    with atomic_for(Price):
         keys = {(p.sku, p.currency) for p in prices}
         existing: set[tuple[str, str]] = set()
         skus = sorted({sku for sku, _ in keys})
-        for start in range(0, len(skus), _BATCH):
-            existing.update(Price.objects.filter(sku__in=skus[start : start + _BATCH]).values_list("sku", "currency"))
+        for chunk in chunked(skus, _BATCH):
+            existing.update(Price.objects.filter(sku__in=chunk).values_list("sku", "currency"))
         missing = [p for p in prices if (p.sku, p.currency) not in existing]
         Price.objects.bulk_create(missing, batch_size=_BATCH)
     return len(missing)
@@ -166,7 +162,7 @@ def voucher_redeem(
         raise InvalidInput("A reference is 1 to 100 characters.", code="invalid_reference")
     now = now or timezone.now()
     email = email.strip().lower()
-    with pricing_atomic():
+    with atomic_for(Price):
         found = voucher_find(code=code)
         voucher = Voucher.objects.select_for_update().filter(pk=found.pk).first() if found else None
         redemption = VoucherRedemption.objects.select_for_update().filter(reference=reference).first()
@@ -182,7 +178,7 @@ def voucher_redeem(
             raise VoucherInvalid("This voucher has been used up.", reason="exhausted")
         if redemption is None:
             try:
-                with transaction.atomic(using=router.db_for_write(VoucherRedemption)):
+                with atomic_for(VoucherRedemption):
                     redemption = VoucherRedemption.objects.create(voucher=voucher, reference=reference, email=email)
             except IntegrityError:
                 raise Conflict(f"Order {reference} is redeeming a voucher already.", code="voucher_reference_conflict") from None
@@ -195,7 +191,7 @@ def voucher_redeem(
 
 def voucher_release(*, reference: str) -> bool:
     """Give back the use taken for ``reference``; return whether one was given back (idempotent)."""
-    with pricing_atomic():
+    with atomic_for(Price):
         redemption = VoucherRedemption.objects.select_for_update().filter(reference=reference).first()
         if redemption is None or not redemption.holds_use:
             return False
@@ -211,7 +207,7 @@ def voucher_redemption_confirm(*, reference: str) -> bool:
     Only a reserved use is confirmed: a released one stays released, since
     its order's placement failed or it was cancelled already.
     """
-    with pricing_atomic():
+    with atomic_for(Price):
         return bool(
             VoucherRedemption.objects.filter(reference=reference, state=VoucherRedemption.State.RESERVED).update(
                 state=VoucherRedemption.State.CONFIRMED, updated=timezone.now()

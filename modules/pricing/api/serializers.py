@@ -10,7 +10,7 @@ from kernel.serializers import WholeNumberField
 
 from contracts.pricing import AppliedDiscount
 from kernel.serializers import MoneyAmountField, StrictSerializer
-from modules.pricing.facade import QUOTE_MAX_LINES
+from modules.pricing.selectors import QUOTE_MAX_LINES
 from modules.pricing.models import SKU_MAX_LENGTH, VOUCHER_CODE_MAX_LENGTH
 
 PRICES_MAX_SKUS = 100

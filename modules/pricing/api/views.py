@@ -1,4 +1,8 @@
-"""Storefront endpoints of pricing: current prices and quotes. Thin: validate, call the contract, render."""
+"""Storefront endpoints of pricing: current prices and quotes. Thin: validate, call the module's selectors, render.
+
+These are pricing's own views, so they call pricing's selectors directly; the
+container (``services()``) is for other modules.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contracts.common import SkuQuantity
-from contracts.container import services
 from contracts.pricing import PriceNotFound
+from kernel.pagination import one_page
+from modules.pricing import selectors
 from modules.pricing.api.serializers import (
     PriceSerializer,
     PricesQuerySerializer,
@@ -35,12 +40,12 @@ class PricesView(APIView):
         query.is_valid(raise_exception=True)
         skus = list(dict.fromkeys(query.validated_data["sku"]))
         currency = query.validated_data["currency"]
-        prices = services().pricing.prices_get(skus=skus, currency=currency)
+        prices = selectors.prices_get(skus=skus, currency=currency)
         missing = tuple(sku for sku in skus if sku not in prices)
         if missing:
             raise PriceNotFound(skus=missing, currency=currency)
         results = PriceSerializer([prices[sku] for sku in skus], many=True).data
-        return Response({"count": len(results), "next": None, "previous": None, "results": results})
+        return Response(one_page(results))
 
 
 class QuotesView(APIView):
@@ -50,7 +55,7 @@ class QuotesView(APIView):
         body = QuoteRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        quote = services().pricing.quote_create(
+        quote = selectors.quote_compute(
             currency=data["currency"],
             lines=[SkuQuantity(sku=line["sku"], quantity=line["quantity"]) for line in data["lines"]],
             voucher_code=data.get("voucher_code") or None,

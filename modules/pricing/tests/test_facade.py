@@ -39,6 +39,28 @@ def test_prices_of_many_skus_in_one_call_rounded_to_the_currency(django_assert_m
     assert str(prices["B"].amount) == "5.00"
 
 
+def test_prices_of_a_large_category_cost_two_statements_on_postgresql(django_assert_max_num_queries) -> None:
+    from django.db import connection
+
+    from modules.pricing.models import Price as PriceRow, PriceList, PriceListItem
+
+    skus = [f"S-{i:05d}" for i in range(3000)]
+    PriceRow.objects.bulk_create([PriceRow(sku=sku, currency="EUR", amount=Decimal("2.00")) for sku in skus])
+    price_list = price_list_make("Sale", priority=1)
+    PriceListItem.objects.bulk_create(
+        [PriceListItem(price_list=price_list, sku=sku, currency="EUR", amount=Decimal("1.50")) for sku in skus[::3]]
+    )
+    assert PriceList.objects.count() == 1
+    # PostgreSQL binds the SKUs as one array (``sku = ANY(%s)``): the base prices, the list prices.
+    # SQLite caps bound parameters, so there it is those two per 500 SKUs (3,001 SKUs: 7 chunks).
+    budget = 2 if connection.vendor == "postgresql" else 2 * 7
+    with django_assert_max_num_queries(budget):
+        prices = pricing().prices_get(skus=[*skus, "NOPE"], currency="EUR")
+    assert len(prices) == 3000
+    assert prices["S-00000"].amount == Decimal("1.50") and prices["S-00000"].compare_at == Decimal("2.00")
+    assert prices["S-00001"].amount == Decimal("2.00") and prices["S-00001"].compare_at is None
+
+
 @pytest.mark.parametrize("currency", ["GBP", "eur", "EURO", "", "JPY"])
 def test_a_currency_the_shop_does_not_sell_in_is_refused(currency: str) -> None:
     with pytest.raises(UnknownCurrency) as caught:
