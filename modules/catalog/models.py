@@ -14,16 +14,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
+# The SKU rule is every module's (contracts.common); the Variant field holds the catalog's SKUs to it.
+from contracts.common import SKU_MAX_LENGTH, SKU_PATTERN
+
 SLUG_MAX_LENGTH = 100
 CATEGORY_SLUG_MAX_LENGTH = 50
 CATEGORY_PATH_MAX_LENGTH = 255
-SKU_MAX_LENGTH = 64
 NAME_MAX_LENGTH = 200
 
 # Lower-case letters and digits in hyphen-separated words: safe in URLs and paths.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z"
-# Letters, digits and . _ - inside (never at the ends): no spaces, nothing a label printer or a URL chokes on.
-SKU_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z"
 
 slug_validator = RegexValidator(
     SLUG_PATTERN,

@@ -19,14 +19,14 @@ from django.db import connections, router
 from django.db.models import CharField, F, Lookup, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 
+from contracts.common import sku_valid
 from contracts.container import services
 from contracts.errors import FieldProblem, InvalidInput, NotFound
 from contracts.inventory import Availability
 from contracts.pricing import Price, UnknownCurrency
+from kernel.batching import filtered_in
 from modules.catalog.models import (
     CATEGORY_SLUG_MAX_LENGTH,
-    SKU_MAX_LENGTH,
-    SKU_PATTERN,
     SLUG_MAX_LENGTH,
     SLUG_PATTERN,
     Category,
@@ -53,9 +53,38 @@ def slug_valid(slug: str, *, max_length: int = SLUG_MAX_LENGTH) -> bool:
     return len(slug) <= max_length and re.match(SLUG_PATTERN, slug) is not None
 
 
-def sku_valid(sku: str) -> bool:
-    """Return whether ``sku`` could be a SKU; others are unknown without a query."""
-    return isinstance(sku, str) and len(sku) <= SKU_MAX_LENGTH and re.match(SKU_PATTERN, sku) is not None
+# What ``variant_rows`` answers per variant, in this order.
+VARIANT_ROW_FIELDS = (
+    "sku",
+    "product_id",
+    "product__slug",
+    "product__name",
+    "name",
+    "product__category__path",
+    "product__status",
+    "active",
+)
+
+
+def variant_rows(*, skus: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Return the variants of ``skus`` as tuples of ``VARIANT_ROW_FIELDS``; malformed SKUs are skipped.
+
+    One query on PostgreSQL whatever the number of SKUs, one per 500 on SQLite.
+
+    Tuples from ``values_list``, not model instances: building 48,000
+    instances with their product and category cost ~3.6 s of CPU.
+    Malformed SKUs cannot exist (the Variant field holds the SKU rule), so
+    they are dropped without a query.
+    """
+    wanted = sorted({sku for sku in skus if sku_valid(sku)})
+    variants = Variant.objects.order_by().values_list(*VARIANT_ROW_FIELDS)
+    return [row for batch in filtered_in(variants, field="sku", values=wanted) for row in batch]
+
+
+def category_skus(*, slug: str) -> frozenset[str]:
+    """Return the SKUs of every variant (active or not) in category ``slug`` and below; empty when unknown."""
+    categories = category_descendants(slug=slug).values("pk")
+    return frozenset(Variant.objects.filter(product__category__in=categories).values_list("sku", flat=True))
 
 
 def category_descendants(*, slug: str) -> QuerySet[Category]:

@@ -12,18 +12,23 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, router, transaction
+from django.db import models, router
 from django.db.models.functions import Length
 
 from contracts.catalog import ProductPublished, ProductUnpublished, VariantDiscontinued
 from contracts.errors import Conflict, FieldProblem, InvalidInput
 from contracts.events import publish
+from kernel.transactions import atomic_for
 from modules.catalog.cache import catalog_changed
 from modules.catalog.models import CATEGORY_PATH_MAX_LENGTH, Category, Product, Variant
 
 
 def catalog_db() -> str:
-    """Return the database alias of the catalog's tables (the event outbox lives there too)."""
+    """Return the database alias of the catalog's tables (the event outbox lives there too).
+
+    Transactions open through ``kernel.transactions.atomic_for``; this alias is
+    what ``cache.catalog_changed`` hooks its after-commit callback on.
+    """
     return router.db_for_write(Product)
 
 
@@ -52,7 +57,7 @@ def category_save(*, category: Category) -> Category:
     A moved or renamed category drags its descendants along, so ``path``
     prefix lookups (``category_skus_get``, the listing filter) stay exact.
     """
-    with transaction.atomic(using=catalog_db()):
+    with atomic_for(Category):
         old_path = None
         if category.pk is not None:
             old_path = Category.objects.filter(pk=category.pk).values_list("path", flat=True).first()
@@ -112,7 +117,7 @@ def product_create(
         attributes=dict(attributes or {}),
         status=Product.Status.DRAFT,
     )
-    with transaction.atomic(using=catalog_db()):
+    with atomic_for(Product):
         _validated(product)
         product.save()
     return product
@@ -123,7 +128,7 @@ def variant_create(
 ) -> Variant:
     """Add the variant ``sku`` to ``product``; the SKU is unique across the shop."""
     variant = Variant(product=product, sku=sku, name=name, attributes=dict(attributes or {}), active=active)
-    with transaction.atomic(using=catalog_db()):
+    with atomic_for(Product):
         _validated(variant)
         variant.save()
         catalog_changed(using=catalog_db())
@@ -144,7 +149,7 @@ def product_publish(*, product: Product) -> bool:
     Publishing twice is a no-op (no second event). A product without an
     active variant cannot be sold, so publishing it is refused (``Conflict``).
     """
-    with transaction.atomic(using=catalog_db()):
+    with atomic_for(Product):
         locked = _locked(product)
         if locked.status == Product.Status.PUBLISHED:
             product.status = locked.status
@@ -165,7 +170,7 @@ def product_publish(*, product: Product) -> bool:
 
 def product_unpublish(*, product: Product) -> bool:
     """Hide ``product`` from the storefront and publish ``ProductUnpublished``; return whether it changed."""
-    with transaction.atomic(using=catalog_db()):
+    with atomic_for(Product):
         locked = _locked(product)
         if locked.status != Product.Status.PUBLISHED:
             product.status = locked.status
@@ -183,7 +188,7 @@ def variant_deactivate(*, variant: Variant) -> bool:
 
     A discontinued variant is never shown or sold again; doing it twice is a no-op (no second event).
     """
-    with transaction.atomic(using=catalog_db()):
+    with atomic_for(Product):
         changed = Variant.objects.filter(pk=variant.pk, active=True).update(active=False)
         variant.active = False
         if changed:
