@@ -17,9 +17,9 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from contracts.common import SKU_MAX_LENGTH, SKU_RULE, sku_valid
 from modules.pricing.money import ISO_MINOR_UNITS, amount_problem
 
-SKU_MAX_LENGTH = 64
 VOUCHER_CODE_MAX_LENGTH = 64
 
 
@@ -199,10 +199,8 @@ class Promotion(Window):
     def clean(self) -> None:
         errors = self.window_errors() | _discount_errors(self.kind, self.value, self.currency or None)
         if self.target == self.Target.SKUS:
-            if not isinstance(self.skus, list) or not self.skus or not all(
-                isinstance(s, str) and 0 < len(s) <= SKU_MAX_LENGTH for s in self.skus
-            ):
-                errors["skus"] = "A non-empty list of SKUs."
+            if not isinstance(self.skus, list) or not self.skus or not all(sku_valid(s) for s in self.skus):
+                errors["skus"] = f"A non-empty list of SKUs (a SKU is {SKU_RULE})."
         elif self.target == self.Target.CATEGORY and not self.category_slug:
             errors["category_slug"] = "Name the category."
         elif self.target == self.Target.SUBTOTAL and self.min_subtotal and not self.currency:

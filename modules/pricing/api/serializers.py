@@ -8,10 +8,11 @@ from rest_framework import serializers
 
 from kernel.serializers import WholeNumberField
 
+from contracts.common import SKU_MAX_LENGTH
 from contracts.pricing import AppliedDiscount
 from kernel.serializers import MoneyAmountField, StrictSerializer
 from modules.pricing.selectors import QUOTE_MAX_LINES
-from modules.pricing.models import SKU_MAX_LENGTH, VOUCHER_CODE_MAX_LENGTH
+from modules.pricing.models import VOUCHER_CODE_MAX_LENGTH
 
 PRICES_MAX_SKUS = 100
 

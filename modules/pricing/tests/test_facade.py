@@ -140,6 +140,15 @@ def test_a_quantity_must_be_a_whole_number_within_the_line_maximum(catalog, quan
     assert [(e.field, e.code) for e in caught.value.errors] == [("lines[0].quantity", "invalid_quantity")]
 
 
+@pytest.mark.parametrize("sku", ["", "a b", "-A", "x" * 65, None])
+def test_a_line_sku_must_follow_the_shops_sku_rule(catalog, sku: object) -> None:
+    price_make("A", "2.00")
+    with pytest.raises(InvalidInput) as caught:
+        quote(("A", 1), (sku, 1))  # type: ignore[arg-type]
+    assert caught.value.code == "invalid_lines"
+    assert [(e.field, e.code) for e in caught.value.errors] == [("lines[1].sku", "invalid_sku")]
+
+
 def test_the_line_maximum_is_a_setting(catalog, settings) -> None:
     settings.CHECKOUT_MAX_LINE_QUANTITY = 5
     price_make("A", "2.00")
