@@ -124,9 +124,13 @@ class StockReleased(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OutOfStockReached(Event):
-    """Available stock of ``sku`` dropped to zero."""
+    """Available stock of ``sku`` dropped to zero.
 
-    name = "inventory.OutOfStock"
+    Named apart from the ``OutOfStock`` error on the wire too: an event is a
+    fact ("it reached zero"), the error a refusal ("not enough for this").
+    """
+
+    name = "inventory.OutOfStockReached"
     publisher = "inventory"
 
     sku: str
