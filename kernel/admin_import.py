@@ -33,8 +33,9 @@ class CsvImportAdminMixin:
     The ModelAdmin sets ``import_columns`` (the header shown to staff),
     ``import_title``, ``import_help`` (what the rows do) and implements
     ``import_run``, the same call its ``import_*`` command makes. Staff need
-    the add and change permissions of the model. A dry run shows what the
-    import would do; a refused file shows its first problems and their count.
+    the add and change permissions of the model, unless ``import_allowed``
+    says otherwise. A dry run shows what the import would do; a refused file
+    shows its first problems and their count.
     """
 
     import_columns: str = ""
@@ -46,6 +47,11 @@ class CsvImportAdminMixin:
         """Import ``text`` (rolled back when ``dry_run``) and return a one-line summary of what it did."""
         raise NotImplementedError
 
+    def import_allowed(self, request: HttpRequest) -> bool:
+        """Return whether this user may import: by default, who may add and change the model's rows."""
+        admin: Any = self
+        return admin.has_add_permission(request) and admin.has_change_permission(request)
+
     def get_urls(self) -> list[URLPattern]:
         opts = self.model._meta  # type: ignore[attr-defined]
         view = self.admin_site.admin_view(self.import_view)  # type: ignore[attr-defined]
@@ -54,7 +60,7 @@ class CsvImportAdminMixin:
     def import_view(self, request: HttpRequest) -> HttpResponse:
         """Show the upload form; import a posted file, then go back to the list (a dry run stays on the page)."""
         admin: Any = self
-        if not (admin.has_add_permission(request) and admin.has_change_permission(request)):
+        if not self.import_allowed(request):
             raise PermissionDenied
         form = CsvUploadForm(
             request.POST or None, request.FILES or None, columns=self.import_columns, max_bytes=self.import_max_bytes
@@ -84,7 +90,7 @@ class CsvImportAdminMixin:
             "help": self.import_help,
             "form": form,
             "refused": refused,
-            "listed": refused.first_problems if refused else (),
+            "problems": refused.first_problems if refused else (),
             "listed_max": REPORT_MAX_PROBLEMS,
             "dry_run_summary": dry_run_summary,
         }

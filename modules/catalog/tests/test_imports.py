@@ -284,3 +284,23 @@ def test_a_file_of_many_bad_rows_lists_the_first_50_and_counts_all(db, tmp_path,
     assert "120 problem(s)" in body and "The first 50 are listed." in body and "70 more" in body
     assert body.count("<tr><td>") == 50
     assert not Product.objects.exists()
+
+
+def test_columns_may_come_in_any_order_and_the_command_has_a_dry_run(db, tmp_path):
+    reordered = "status,sku,product_name,product_slug,variant_name,category,description\ndraft,S-1,Shirt,shirt,,,\n"
+    path = tmp_path / "c.csv"
+    path.write_text(reordered, encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_catalog", str(path), "--dry-run", stdout=out)
+    assert "dry run, nothing written: " in out.getvalue() and "products created: 1" in out.getvalue()
+    assert not Product.objects.exists()
+    assert catalog_import_csv(text=reordered).products_created == 1
+
+
+def test_a_file_over_the_row_limit_is_refused_at_the_first_row_too_many(db, monkeypatch):
+    monkeypatch.setattr("modules.catalog.imports.IMPORT_MAX_ROWS", 2)
+    with pytest.raises(ImportInvalid) as caught:
+        catalog_import_csv(text=GOOD)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.code) == (4, "too_many_rows")
+    assert not Product.objects.exists()
