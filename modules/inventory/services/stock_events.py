@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 
-from contracts.events import Event, publish
+from contracts.events import Event, publish_many
 from contracts.inventory import BackInStock, LowStock, OutOfStockReached
 from modules.inventory import selectors
 
@@ -57,7 +57,5 @@ def stock_events_publish(
             else {}
         )
     default = settings.INVENTORY_LOW_STOCK_THRESHOLD
-    for event in stock_events_for(
-        before=before, after=after, thresholds={sku: thresholds.get(sku, default) for sku in after}
-    ):
-        publish(event)
+    # In bulk: an import that brings 48,000 SKUs back in stock writes its events in a few statements.
+    publish_many(list(stock_events_for(before=before, after=after, thresholds={sku: thresholds.get(sku, default) for sku in after})))
