@@ -226,7 +226,7 @@ def test_pricing_quote_merges_lines_and_names_every_sku_without_a_price(contract
         pricing.quote_create(currency="EUR", lines=[line("NOPE", 1), line("TEE-M", 1), line("ALSO-NOPE", 1)])
     assert tuple(missing.value.skus) == ("ALSO-NOPE", "NOPE")
     # (Not ``quantity=True``: the codec turns it into 1 on the way over HTTP; see contracts/codec.py.)
-    for bad in ([line("TEE-M", 100)], [line("TEE-M", 60), line("TEE-M", 40)], [line("TEE-M", 0)], [line("", 1)]):
+    for bad in ([line("TEE-M", 100)], [line("TEE-M", 60), line("TEE-M", 40)], [line("TEE-M", 0)], [line("", 1)], [line("not a sku", 1)]):
         with pytest.raises(InvalidInput):
             pricing.quote_create(currency="EUR", lines=bad)
 

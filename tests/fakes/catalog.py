@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from itertools import count
 
 from contracts.catalog import VariantInfo
+from contracts.common import sku_valid
 from tests.fakes.recording import Recording
-
-SKU_MAX_LENGTH = 64
-SKU_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 
 
 class FakeCatalog(Recording):
@@ -72,7 +69,7 @@ class FakeCatalog(Recording):
         self._enter("variants_get", skus=tuple(skus))
         if self.knows_every_sku:
             for sku in skus:
-                if sku not in self.variants and sku not in self.unknown and self._well_formed(sku):
+                if sku not in self.variants and sku not in self.unknown and sku_valid(sku):
                     self.variant_add(sku)
         return {
             sku: self.variants[sku] for sku in skus if isinstance(sku, str) and sku in self.variants and sku not in self.unknown
@@ -81,7 +78,3 @@ class FakeCatalog(Recording):
     def category_skus_get(self, *, slug: str) -> frozenset[str]:
         self._enter("category_skus_get", slug=slug)
         return frozenset(sku for sku, v in self.variants.items() if v.category_path and slug in v.category_path.split("/"))
-
-    @staticmethod
-    def _well_formed(sku: object) -> bool:
-        return isinstance(sku, str) and len(sku) <= SKU_MAX_LENGTH and SKU_PATTERN.match(sku) is not None

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from contracts.common import SkuQuantity
+from contracts.common import SKU_MAX_LENGTH, SkuQuantity
 from contracts.errors import FieldProblem, InvalidInput, NotFound
 from contracts.inventory import (
     Availability,
@@ -27,7 +27,6 @@ from contracts.inventory import (
 from tests.fakes.recording import Recording
 
 REFERENCE_MAX_LENGTH = 100
-SKU_MAX_LENGTH = 64
 QUANTITY_MAX = 1_000_000
 RESERVATION_LINES_MAX = 500
 TTL_SECONDS = 15 * 60

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from contracts.common import SkuQuantity
+from contracts.common import SKU_RULE, SkuQuantity, sku_valid
 from contracts.errors import Conflict, FieldProblem, InvalidInput
 from contracts.pricing import (
     AppliedDiscount,
@@ -30,7 +30,6 @@ from contracts.pricing import (
 )
 from tests.fakes.recording import Recording
 
-SKU_MAX_LENGTH = 64
 VOUCHER_CODE_MAX_LENGTH = 64
 QUOTE_MAX_LINES = 500
 # ISO 4217 minor units where they are not 2.
@@ -260,8 +259,8 @@ def _lines_merge(lines: Sequence[SkuQuantity]) -> dict[str, int]:
     problems: list[FieldProblem] = []
     for index, line in enumerate(lines):
         sku, quantity = line.sku, line.quantity
-        if not isinstance(sku, str) or not 0 < len(sku) <= SKU_MAX_LENGTH:
-            problems.append(FieldProblem(field=f"lines[{index}].sku", code="invalid_sku", detail="A SKU is 1 to 64 characters."))
+        if not sku_valid(sku):
+            problems.append(FieldProblem(field=f"lines[{index}].sku", code="invalid_sku", detail=f"A SKU is {SKU_RULE}."))
             continue
         if type(quantity) is not int or not 1 <= quantity <= maximum or merged.get(sku, 0) + quantity > maximum:
             problems.append(
