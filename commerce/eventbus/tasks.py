@@ -10,26 +10,21 @@ from commerce.eventbus import services
 
 # A database error around a delivery (not inside its subscriber, which is recorded and retried by the bus)
 # must not drop the task: retry it with backoff; the sweeper remains the backstop.
-@shared_task(
-    name="commerce.eventbus.tasks.deliver",
-    autoretry_for=(DatabaseError,),
-    retry_backoff=1,
-    retry_backoff_max=30,
-    retry_jitter=True,
-    max_retries=8,
-)
+RETRY_ON_DATABASE_ERRORS = {
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 1,
+    "retry_backoff_max": 30,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+@shared_task(name="commerce.eventbus.tasks.deliver", **RETRY_ON_DATABASE_ERRORS)
 def deliver(delivery_id: int, alias: str) -> str | None:
     return services.delivery_attempt(delivery_id=delivery_id, alias=alias)
 
 
-@shared_task(
-    name="commerce.eventbus.tasks.deliver_batch",
-    autoretry_for=(DatabaseError,),
-    retry_backoff=1,
-    retry_backoff_max=30,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(name="commerce.eventbus.tasks.deliver_batch", **RETRY_ON_DATABASE_ERRORS)
 def deliver_batch(delivery_ids: list[int], alias: str) -> dict[int, str]:
     return services.deliveries_attempt(delivery_ids=delivery_ids, alias=alias)
 
