@@ -264,11 +264,12 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "commerce", "OPTIONS": {"MAX_ENTRIES": 5000}}
     }
-# The storefront's freshness bound (modules/catalog/cache.py): a response is served from the server's cache for at
-# most CATALOG_CACHE_SECONDS and from a client's or CDN's for CATALOG_HTTP_MAX_AGE, so it is never more than their sum
-# stale; the events that change a listing clear the server's cache at once. Listing counts are kept per catalog
-# generation for CATALOG_COUNT_CACHE_SECONDS.
-CATALOG_CACHE_SECONDS = float(os.environ.get("CATALOG_CACHE_SECONDS", "1"))
+# The storefront's freshness bound (modules/catalog/cache.py): a response is fresh in the server's cache for
+# CATALOG_CACHE_SECONDS, served for as long again while one request renders it anew, and kept by a client or CDN for
+# CATALOG_HTTP_MAX_AGE: never more than 2 x CATALOG_CACHE_SECONDS + CATALOG_HTTP_MAX_AGE (2 s) stale; the events that
+# change a listing clear the server's cache at once. Listing counts are kept per catalog generation for
+# CATALOG_COUNT_CACHE_SECONDS.
+CATALOG_CACHE_SECONDS = float(os.environ.get("CATALOG_CACHE_SECONDS", "0.5"))
 CATALOG_HTTP_MAX_AGE = env_int("CATALOG_HTTP_MAX_AGE", 1)
 CATALOG_COUNT_CACHE_SECONDS = float(os.environ.get("CATALOG_COUNT_CACHE_SECONDS", "60"))
 

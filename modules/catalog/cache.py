@@ -14,10 +14,13 @@ pages, filters or orderings) and a *generation*:
 - everything else (an available count moving without crossing zero, a hold
   expiring) is bounded by time.
 
-Freshness bound: a response reflects the data of at most
-``CATALOG_CACHE_SECONDS`` (default 1 s) ago on the server, and a client or
-CDN may keep it ``CATALOG_HTTP_MAX_AGE`` (default 1 s) more: **at most 2 s
-stale** by default; the events above reach the server's cache at once (with
+Freshness bound: a response is fresh on the server for ``CATALOG_CACHE_SECONDS``
+(default 0.5 s); for as long again, while one request renders it anew, the
+others are answered with that copy (never across generations, so never
+after an event said it changed): it reflects the data of at most twice
+``CATALOG_CACHE_SECONDS`` ago, and a client or CDN may keep it
+``CATALOG_HTTP_MAX_AGE`` (default 1 s) more: **at most 2 s stale** by
+default; the events above reach the server's cache at once (with
 a local-memory cache, only in the process that delivered the event: other
 worker processes catch up within the TTL; with Redis, all at once).
 A degraded answer (pricing or inventory down) is never cached.
@@ -31,9 +34,12 @@ that bypass ``catalog_changed``).
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 from collections.abc import Callable, Sequence
 
 from django.conf import settings
+from django.core.cache import cache as default_cache
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -41,7 +47,7 @@ from kernel.http_cache import cached_get, cached_set, generation_bump, generatio
 
 STOREFRONT_GENERATION = "catalog:generation:storefront"
 CATALOG_GENERATION = "catalog:generation:catalog"
-RESPONSE_SECONDS_DEFAULT = 1.0
+RESPONSE_SECONDS_DEFAULT = 0.5
 HTTP_MAX_AGE_DEFAULT = 1
 COUNT_SECONDS_DEFAULT = 60.0
 
@@ -88,14 +94,36 @@ def response_key(request: HttpRequest) -> str | None:
 
 
 def response_get(key: str | None) -> bytes | None:
-    """Return the cached body under ``key``."""
-    return cached_get(key) if key is not None else None
+    """Return the cached body under ``key``; ``None`` when this request is to render it.
+
+    A copy past its fresh time is rendered anew by one request only (the one
+    that claims it); the others keep answering with the copy until it is
+    twice its fresh time old. Without this, every worker rendered every
+    expired page at once: a stampede each time a page's time ran out.
+    """
+    found = cached_get(key) if key is not None else None
+    if not isinstance(found, tuple):
+        return None
+    stored_at, body = found
+    if time.time() - stored_at <= response_seconds():
+        return body
+    if _render_claim(key):
+        return None
+    return body
+
+
+def _render_claim(key: str) -> bool:
+    """Claim the rendering of ``key`` for this request; False when another one has it."""
+    try:
+        return bool(default_cache.add(f"{key}:render", 1, timeout=max(1, math.ceil(response_seconds()))))
+    except Exception:  # an unreachable cache: render, as without one
+        return True
 
 
 def response_set(key: str | None, body: bytes) -> None:
-    """Cache ``body`` under ``key`` for the response TTL."""
+    """Cache ``body`` under ``key``: fresh for the response TTL, then served while one request renders it again."""
     if key is not None:
-        cached_set(key, body, timeout=response_seconds())
+        cached_set(key, (time.time(), body), timeout=2 * response_seconds())
 
 
 def count_seconds() -> float:
