@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from contracts.errors import ContractError
-from kernel.csv_upload import CsvUploadForm
+from kernel.admin_import import CsvImportAdminMixin
 from modules.inventory import selectors
 from modules.inventory.models import (
     SKU_MAX_LENGTH,
@@ -70,13 +70,15 @@ class StockMoveForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False)
 
 
-class StockImportForm(CsvUploadForm):
-    columns = "sku,warehouse,on_hand"
-
-
 @admin.register(StockLevel)
-class StockLevelAdmin(ReadOnlyAdmin):
+class StockLevelAdmin(CsvImportAdminMixin, ReadOnlyAdmin):
     change_list_template = "admin/inventory/stocklevel/change_list.html"
+    import_columns = "sku,warehouse,on_hand"
+    import_title = "Import stock levels"
+    import_help = (
+        "Each row sets the on-hand of a SKU in a warehouse through a ledger row of kind import; every SKU must be in "
+        "the catalog. Importing the same file again changes nothing."
+    )
     list_display = ["sku", "warehouse", "on_hand", "available_here", "actions_links"]
     list_filter = ["warehouse"]
     list_select_related = ["warehouse"]
@@ -105,7 +107,6 @@ class StockLevelAdmin(ReadOnlyAdmin):
     def get_urls(self) -> list[URLPattern]:
         return [
             path("move/", self.admin_site.admin_view(self.move_view), name="inventory_stocklevel_move"),
-            path("import/", self.admin_site.admin_view(self.import_view), name="inventory_stocklevel_import"),
             *super().get_urls(),
         ]
 
@@ -139,30 +140,16 @@ class StockLevelAdmin(ReadOnlyAdmin):
                 return HttpResponseRedirect(reverse("admin:inventory_stocklevel_changelist") + f"?q={movement.sku}")
         return self._page(request, title="Receive or adjust stock", form=form)
 
-    def import_view(self, request: HttpRequest) -> HttpResponse:
-        """Set on-hand levels from a CSV (sku,warehouse,on_hand): all rows or none, errors per line."""
-        if not request.user.has_perm(MOVE_PERMISSION):
-            raise PermissionDenied
-        form = StockImportForm(request.POST or None, request.FILES or None)
-        problems: list[Any] = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                result = stock_import(
-                    text=form.cleaned_data["file"],
-                    source=f"admin:{request.FILES['file'].name}",
-                    actor=request.user.get_username(),
-                )
-            except ContractError as error:
-                problems = list(getattr(error, "errors", ()) or ())
-                form.add_error(None, error.detail)
-            else:
-                self.message_user(
-                    request,
-                    f"Imported {result.rows} rows: {result.changed} levels changed ({result.movements} ledger rows).",
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(reverse("admin:inventory_stocklevel_changelist"))
-        return self._page(request, title="Import stock levels", form=form, problems=problems, multipart=True)
+    def import_allowed(self, request: HttpRequest) -> bool:
+        """Who may receive or adjust stock may import it."""
+        return request.user.has_perm(MOVE_PERMISSION)
+
+    def import_run(self, *, text: str, dry_run: bool, request: HttpRequest) -> str:
+        """Run the same import as ``manage.py import_stock``, recorded in the ledger as this user's."""
+        result = stock_import(
+            text=text, source=f"admin:{request.FILES['file'].name}", actor=request.user.get_username(), dry_run=dry_run
+        )
+        return f"{result.rows} rows, {result.changed} levels changed ({result.movements} ledger rows)"
 
 
 @admin.register(StockMovement)

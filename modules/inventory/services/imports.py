@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models.options import Options
 from django.utils import timezone
 
-from contracts.errors import FieldProblem, InvalidInput
+from kernel.imports import LineProblem, csv_rows_read, problems_raise
 from modules.inventory import selectors
 from modules.inventory.models import SKU_MAX_LENGTH, SYSTEM_ACTOR, StockLevel, StockMovement, Warehouse
 from modules.inventory.services.locking import inventory_db, stock_lock, transaction_run
 from modules.inventory.services.stock_events import stock_events_publish
-from modules.inventory.services.validation import ON_HAND_MAX, SKU_PATTERN, problem, skus_unknown_get
+from modules.inventory.services.validation import ON_HAND_MAX, SKU_PATTERN, skus_unknown_get
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,51 +33,34 @@ class ImportResult:
     movements: int
 
 
-IMPORT_HEADER = ("sku", "warehouse", "on_hand")
-# A bad file lists this many problems (by line) and counts the rest: 60,000 lines of errors help nobody.
-IMPORT_PROBLEMS_LISTED = 50
+IMPORT_COLUMNS = ("sku", "warehouse", "on_hand")
+IMPORT_MAX_ROWS = 100_000
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 # Rows per insert: Django lowers it to what the database's parameter limit allows (SQLite).
 _BATCH = 5000
 
 
 def stock_import_parse(*, text: str) -> list[ImportRow]:
-    """Parse and validate a whole ``sku,warehouse,on_hand`` CSV; ``InvalidInput`` lists the first bad lines.
+    """Parse and validate a whole ``sku,warehouse,on_hand`` CSV; ``ImportInvalid`` lists the first problems by line.
 
-    The error lists the first ``IMPORT_PROBLEMS_LISTED`` problems by line and
-    counts them all (``problems_total``).
-
-    Checks everything that needs no lock: the header, each value, duplicates,
-    unknown warehouses and (through the catalog contract) unknown SKUs.
+    Checks everything that needs no lock: the header and each value (through
+    ``kernel.imports``), duplicates, unknown warehouses and (through the
+    catalog contract) unknown SKUs. The error lists the first 50 problems by
+    line and counts them all (``problem_count``).
     """
-    problems: list[FieldProblem] = []
+    records, problems = csv_rows_read(text, columns=IMPORT_COLUMNS, max_rows=IMPORT_MAX_ROWS)
     rows: list[ImportRow] = []
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        raise problem("line 1", "invalid_csv", f"Not a readable CSV: {error}.") from error
-    if header is None or tuple(h.strip().lower() for h in header) != IMPORT_HEADER:
-        raise problem("line 1", "invalid_header", "The first line must be exactly: sku,warehouse,on_hand")
     seen: dict[tuple[str, str], int] = {}
-    try:
-        records = [(reader.line_num, values) for values in reader]
-    except csv.Error as error:
-        raise problem(f"line {reader.line_num}", "invalid_csv", f"Not a readable CSV: {error}.") from error
-    for line, values in records:
-        if not values or all(not v.strip() for v in values):
-            continue
-        if len(values) != len(IMPORT_HEADER):
-            problems.append(FieldProblem(field=f"line {line}", code="invalid_row", detail="Expected 3 values."))
-            continue
-        sku, warehouse_code, raw = (v.strip() for v in values)
+    for record in records:
+        line = record.line
+        sku, warehouse_code, raw = (record.values[name] for name in IMPORT_COLUMNS)
         if not sku or len(sku) > SKU_MAX_LENGTH or not SKU_PATTERN.match(sku):
-            problems.append(FieldProblem(field=f"line {line}", code="invalid_sku", detail=f"Invalid SKU {sku!r}."))
+            problems.append(LineProblem(line=line, code="invalid_sku", detail=f"Invalid SKU {sku!r}."))
             continue
         if not _WHOLE_NUMBER.fullmatch(raw) or int(raw) > ON_HAND_MAX:
             problems.append(
-                FieldProblem(
-                    field=f"line {line}",
+                LineProblem(
+                    line=line,
                     code="invalid_quantity",
                     detail=f"on_hand must be a whole number from 0 to {ON_HAND_MAX}, not {raw!r}.",
                 )
@@ -88,11 +69,7 @@ def stock_import_parse(*, text: str) -> list[ImportRow]:
         key = (sku, warehouse_code)
         if key in seen:
             problems.append(
-                FieldProblem(
-                    field=f"line {line}",
-                    code="duplicate",
-                    detail=f"{sku} in {warehouse_code} is already on line {seen[key]}.",
-                )
+                LineProblem(line=line, code="duplicate", detail=f"{sku} in {warehouse_code} is already on line {seen[key]}.")
             )
             continue
         seen[key] = line
@@ -102,42 +79,28 @@ def stock_import_parse(*, text: str) -> list[ImportRow]:
     for row in rows:
         if row.warehouse_code not in known_warehouses:
             problems.append(
-                FieldProblem(
-                    field=f"line {row.line}",
-                    code="unknown_warehouse",
-                    detail=f"There is no warehouse {row.warehouse_code!r}.",
-                )
+                LineProblem(line=row.line, code="unknown_warehouse", detail=f"There is no warehouse {row.warehouse_code!r}.")
             )
         if row.sku in unknown_skus:
-            problems.append(
-                FieldProblem(field=f"line {row.line}", code="unknown_sku", detail=f"The catalog has no SKU {row.sku!r}.")
-            )
+            problems.append(LineProblem(line=row.line, code="unknown_sku", detail=f"The catalog has no SKU {row.sku!r}."))
     if not rows and not problems:
-        raise problem("line 2", "empty", "The file has no rows.")
-    if problems:
-        problems.sort(key=lambda p: int(p.field.split()[1]))
-        listed = problems[:IMPORT_PROBLEMS_LISTED]
-        more = f"; the first {len(listed)} are listed" if len(problems) > len(listed) else ""
-        raise InvalidInput(
-            f"The file has {len(problems)} problem(s){more}; nothing was imported.",
-            code="invalid_import",
-            errors=tuple(listed),
-            problems_total=len(problems),
-        )
+        problems.append(LineProblem(line=2, code="empty", detail="The file has no rows."))
+    problems_raise(problems)
     return rows
 
 
-def stock_import(*, text: str, source: str = "", actor: str = SYSTEM_ACTOR) -> ImportResult:
+def stock_import(*, text: str, source: str = "", actor: str = SYSTEM_ACTOR, dry_run: bool = False) -> ImportResult:
     """Set on-hand levels from a CSV, all or nothing, through ledger rows of kind import; idempotent.
 
     Each row writes one movement of the difference to its target (none when
-    already there), so importing the same file twice changes nothing.
+    already there), so importing the same file twice changes nothing. A dry
+    run does all of it and rolls back.
     """
     rows = stock_import_parse(text=text)
-    return transaction_run(lambda: _stock_import(rows=rows, source=source[:100], actor=actor))
+    return transaction_run(lambda: _stock_import(rows=rows, source=source[:100], actor=actor, dry_run=dry_run))
 
 
-def _stock_import(*, rows: Sequence[ImportRow], source: str, actor: str) -> ImportResult:
+def _stock_import(*, rows: Sequence[ImportRow], source: str, actor: str, dry_run: bool) -> ImportResult:
     warehouses = dict(Warehouse.objects.values_list("code", "pk"))
     skus = {row.sku for row in rows}
     existing = {
@@ -174,6 +137,8 @@ def _stock_import(*, rows: Sequence[ImportRow], source: str, actor: str) -> Impo
             skus=skus, positions=[replace(p, on_hand=on_hand[(p.sku, p.warehouse_id)]) for p in positions]
         ),
     )
+    if dry_run:
+        transaction.set_rollback(True, using=inventory_db())
     return ImportResult(rows=len(rows), changed=len(changes), movements=len(changes))
 
 

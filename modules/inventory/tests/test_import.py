@@ -96,12 +96,14 @@ def bad_file(rows: int) -> str:
 
 def test_a_bad_60000_line_file_lists_the_first_50_problems_and_counts_them_all(tmp_path, receive, capsys):
     receive("A", 10)
-    with pytest.raises(CommandError, match=r"60000 problem\(s\); the first 50 are listed; nothing was imported"):
-        call_command("import_stock", str(write(tmp_path, bad_file(60_000))))
+    path = write(tmp_path, bad_file(60_000))
+    with pytest.raises(CommandError, match=r"60000 problem\(s\); nothing was imported. The first 50 are listed."):
+        call_command("import_stock", str(path))
     err = capsys.readouterr().err
     problem_lines = [line for line in err.splitlines() if "[invalid_quantity]" in line]
     assert len(problem_lines) == 50
-    assert problem_lines[0].startswith("stock.csv: line 2:") and problem_lines[-1].startswith("stock.csv: line 51:")
+    assert problem_lines[0].startswith(f"{path}: line 2:") and problem_lines[-1].startswith(f"{path}: line 51:")
+    assert err.splitlines()[-1] == f"{path}: ... and 59950 more problem(s)"
     assert levels() == {("A", "MAIN"): 10}
 
 
@@ -112,3 +114,21 @@ def test_import_publishes_only_the_crossings(tmp_path, receive, events, django_c
     with django_capture_on_commit_callbacks(execute=True):
         call_command("import_stock", str(write(tmp_path, "sku,warehouse,on_hand\nA,MAIN,0\nB,MAIN,9\nC,MAIN,3\nD,EAST,4\n")))
     assert sorted((type(e).__name__, e.sku) for e in events) == [("BackInStock", "D"), ("OutOfStockReached", "A")]
+
+
+def test_a_dry_run_reports_what_would_change_and_writes_nothing(tmp_path, receive, capsys):
+    receive("A", 10)
+    call_command("import_stock", str(write(tmp_path, "sku,warehouse,on_hand\nA,MAIN,4\n")), "--dry-run")
+    assert "dry run, nothing written: imported 1 rows" in capsys.readouterr().out
+    assert levels() == {("A", "MAIN"): 10}
+    assert not StockMovement.objects.filter(kind="import").exists()
+
+
+def test_a_refused_file_carries_the_one_import_code(tmp_path, warehouses, catalog):
+    from kernel.imports import ImportInvalid
+    from modules.inventory.services.imports import stock_import
+
+    with pytest.raises(ImportInvalid) as caught:
+        stock_import(text="sku,warehouse,on_hand\nA,MAIN,-1\n")
+    assert caught.value.code == "import_invalid" and caught.value.extra["problem_count"] == 1
+    assert caught.value.errors[0].field == "line 2" and caught.value.errors[0].code == "invalid_quantity"
