@@ -18,7 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-SKU_MAX_LENGTH = 64
+from contracts.common import SKU_MAX_LENGTH
+
 REFERENCE_MAX_LENGTH = 100
 # Who wrote a ledger row that no person asked for (sales, returns).
 SYSTEM_ACTOR = "system"

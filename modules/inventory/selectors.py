@@ -11,6 +11,7 @@ from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from kernel.batching import chunked
 from modules.inventory.models import (
     LowStockThreshold,
     Reservation,
@@ -20,7 +21,7 @@ from modules.inventory.models import (
     in_state_q,
 )
 
-# Keeps every ``IN (...)`` list well under SQLite's bound-parameter limit.
+# Keeps every ``IN (...)`` list well under SQLite's bound-parameter limit (see ``kernel.batching``).
 SKU_CHUNK = 900
 
 
@@ -46,10 +47,12 @@ class StockPosition:
 
 
 def chunks(items: Iterable[str], size: int = SKU_CHUNK) -> Iterable[list[str]]:
-    """Yield ``items`` sorted, in lists of at most ``size``."""
-    ordered = sorted(set(items))
-    for start in range(0, len(ordered), size):
-        yield ordered[start : start + size]
+    """Yield the distinct ``items`` in SKU order (the global lock order), in lists of at most ``size``.
+
+    The chunking is ``kernel.batching.chunked``; what inventory adds is the
+    order, so that locks taken chunk by chunk keep the one global order.
+    """
+    yield from chunked(sorted(set(items)), size)
 
 
 def held_subquery(*, now: datetime, exclude_reservation_id: int | None = None) -> Coalesce:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from modules.inventory.models import SKU_MAX_LENGTH
+from contracts.common import SKU_MAX_LENGTH
 
 SKUS_PER_REQUEST_MAX = 100
 

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.pagination import one_page
 from modules.inventory import selectors
 from modules.inventory.api.serializers import AvailabilityQuerySerializer, AvailabilitySerializer
 
@@ -30,4 +31,4 @@ class AvailabilityView(APIView):
         available = selectors.availability_map(skus=skus)
         rows = [{"sku": sku, "available": available[sku], "in_stock": available[sku] > 0} for sku in skus]
         results = AvailabilitySerializer(rows, many=True).data
-        return Response({"count": len(results), "next": None, "previous": None, "results": results})
+        return Response(one_page(results))

@@ -24,9 +24,10 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from django.db import OperationalError, connections, router, transaction
+from django.db import OperationalError, connections, router
 
 from contracts.inventory import InventoryBusy
+from kernel.transactions import atomic_for
 from modules.inventory import selectors
 from modules.inventory.models import StockLevel
 
@@ -42,7 +43,7 @@ _ATTEMPTS = 3
 
 
 def inventory_db() -> str:
-    """Return the database alias of the inventory tables."""
+    """Return the database alias of the inventory tables (transactions open through ``atomic_for``)."""
     return router.db_for_write(StockLevel)
 
 
@@ -54,12 +55,15 @@ def _is_busy(error: OperationalError) -> bool:
 def transaction_run(fn: Callable[[], T]) -> T:
     """Run ``fn`` in one transaction (a savepoint inside the caller's); retry deadlocks, map lock timeouts.
 
+    The transaction is the module's own (``kernel.transactions.atomic_for``),
+    wrapped in the retry that inventory's locking needs.
+
     A rolled-back attempt leaves nothing behind: its outbox rows and their
     on-commit deliveries go with it.
     """
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            with transaction.atomic(using=inventory_db()):
+            with atomic_for(StockLevel):
                 return fn()
         except OperationalError as error:
             if getattr(error.__cause__, "sqlstate", None) in _RETRY_SQLSTATES and attempt < _ATTEMPTS:

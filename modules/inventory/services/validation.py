@@ -6,11 +6,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from contracts.common import SkuQuantity
+from contracts.common import SKU_MAX_LENGTH, SKU_RULE, SkuQuantity, sku_valid
+from contracts.common import SKU_PATTERN as SKU_RULE_PATTERN
 from contracts.container import services
 from contracts.errors import FieldProblem, InvalidInput
 from modules.inventory import selectors
-from modules.inventory.models import REFERENCE_MAX_LENGTH, SKU_MAX_LENGTH
+from modules.inventory.models import REFERENCE_MAX_LENGTH
 
 # One line of one reservation, receipt or adjustment; more is a typo or an attack, never a real order.
 QUANTITY_MAX = 1_000_000
@@ -18,7 +19,8 @@ QUANTITY_MAX = 1_000_000
 ON_HAND_MAX = 1_000_000_000
 RESERVATION_LINES_MAX = 500
 TTL_MAX_SECONDS = 7 * 24 * 60 * 60
-SKU_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
+# The shop's one SKU rule (contracts.common), compiled for ``services.imports`` until it calls ``sku_valid``.
+SKU_PATTERN = re.compile(SKU_RULE_PATTERN)
 
 
 def problem(field: str, code: str, detail: str) -> InvalidInput:
@@ -71,8 +73,8 @@ def lines_normalize(lines: object) -> dict[str, int]:
 def sku_check(value: object, *, field: str) -> str:
     """Return ``value`` if it has the shape of a SKU."""
     sku = text_check(value, field=field, max_length=SKU_MAX_LENGTH)
-    if not SKU_PATTERN.match(sku):
-        raise problem(field, "invalid_sku", "Letters, digits, '.', '_' or '-' only.")
+    if not sku_valid(sku):
+        raise problem(field, "invalid_sku", f"A SKU is {SKU_RULE}.")
     return sku
 
 

@@ -25,3 +25,24 @@ def test_only_a_drop_that_stays_above_zero_needs_a_threshold():
     before = {"A": 10, "B": 1, "C": 0, "D": 4}
     after = {"A": 4, "B": 0, "C": 3, "D": 4}
     assert low_stock_candidates(before=before, after=after) == ["A"]
+
+
+def test_no_event_shares_its_wire_name_with_a_contract_error():
+    """An event is a fact and an error a refusal: on the wire they never go by the same name."""
+    import importlib
+    import pkgutil
+
+    import contracts
+    from contracts.errors import ContractError
+    from contracts.events import event_types_all
+
+    errors = {
+        name
+        for info in pkgutil.iter_modules(contracts.__path__, "contracts.")
+        for name, obj in vars(importlib.import_module(info.name)).items()
+        if isinstance(obj, type) and issubclass(obj, ContractError)
+    }
+    events = {name.rpartition(".")[2] for name in event_types_all()}
+    assert "OutOfStock" in errors
+    assert OutOfStockReached.name == "inventory.OutOfStockReached"
+    assert not errors & events
