@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from modules.catalog.tests.test_cache import LIST, get
+from modules.catalog.tests.test_cache import get
 
 FRESH = 0.3
 
