@@ -66,6 +66,7 @@ class FakeCatalog(Recording):
         return self.variants[sku]
 
     def variants_get(self, *, skus: Sequence[str]) -> Mapping[str, VariantInfo]:
+        skus = list(skus)  # a caller may hand over any iterable: read it once
         self._enter("variants_get", skus=tuple(skus))
         if self.knows_every_sku:
             for sku in skus:

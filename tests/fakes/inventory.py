@@ -100,6 +100,7 @@ class FakeInventory(Recording):
     # --- the contract --------------------------------------------------------
 
     def availability_get(self, *, skus: Sequence[str]) -> Mapping[str, Availability]:
+        skus = skus if isinstance(skus, str) else list(skus)  # a caller may hand over any iterable: read it once
         self._enter("availability_get", skus=tuple(skus) if not isinstance(skus, str) else skus)
         if isinstance(skus, str) or not all(isinstance(sku, str) for sku in skus):
             raise _problem("skus", "invalid", "Must be a list of strings.")

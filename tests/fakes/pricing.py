@@ -118,6 +118,7 @@ class FakePricing(Recording):
     # --- the contract --------------------------------------------------------
 
     def prices_get(self, *, skus: Sequence[str], currency: str) -> Mapping[str, Price]:
+        skus = list(skus)  # a caller may hand over any iterable: read it once
         self._enter("prices_get", skus=tuple(skus), currency=currency)
         self._currency_check(currency)
         return {sku: self._price(sku, currency) for sku in skus if (sku, currency) in self.prices}

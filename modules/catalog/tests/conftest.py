@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from contracts.container import services_override
-from contracts.events import Event, subscribe, unsubscribe
+from contracts.events import Event
 from modules.catalog import services
 from modules.catalog.models import Category, Product
 from modules.catalog.tests.fakes import FakeInventory, FakePricing
@@ -71,18 +71,6 @@ def tree(db) -> SimpleNamespace:
 
 
 @pytest.fixture
-def received() -> Iterator[list[Event]]:
+def received(event_probe) -> list[Event]:
     """Events of the catalog delivered (in-process, after commit) while the test runs."""
-    from contracts.catalog import ProductPublished, ProductUnpublished, VariantDiscontinued
-
-    seen: list[Event] = []
-    names = []
-    for event_type in (ProductPublished, ProductUnpublished, VariantDiscontinued):
-        name = f"catalog.test_probe_{event_type.__name__}"
-        subscribe(event_type, name=name, handler=seen.append)
-        names.append(name)
-    try:
-        yield seen
-    finally:
-        for name in names:
-            unsubscribe(name=name)
+    return event_probe("catalog")

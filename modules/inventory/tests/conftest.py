@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator
 
 import pytest
 from django.db.models import Sum
 
 from contracts.container import services_override
-from contracts.events import Event, event_types_all, subscribe, unsubscribe
+from contracts.events import Event
 from modules.inventory.services.movements import stock_move
 from modules.inventory.models import StockLevel, StockMovement, Warehouse
-from modules.inventory.tests.fakes import FakeCatalog
-
-_probe_ids = itertools.count()
+from tests.fakes.catalog import FakeCatalog
 
 
 @pytest.fixture
 def catalog() -> Iterator[FakeCatalog]:
-    fake = FakeCatalog()
+    """The verified fake catalog (tests/fakes), selling every SKU a test mentions except those in ``unknown``."""
+    fake = FakeCatalog(knows_every_sku=True)
     with services_override(catalog=fake):
         yield fake
 
@@ -44,18 +42,9 @@ def receive(warehouses: dict[str, Warehouse], catalog: FakeCatalog) -> Callable[
 
 
 @pytest.fixture
-def events() -> Iterator[list[Event]]:
+def events(event_probe) -> list[Event]:
     """Collect every inventory event delivered (after commit) while the test runs."""
-    seen: list[Event] = []
-    names = []
-    for event_name, event_type in event_types_all().items():
-        if event_name.startswith("inventory."):
-            name = f"probe.inventory_{next(_probe_ids)}"
-            subscribe(event_type, name=name, handler=seen.append)
-            names.append(name)
-    yield seen
-    for name in names:
-        unsubscribe(name=name)
+    return event_probe("inventory")
 
 
 def ledger_consistent() -> bool:

@@ -8,7 +8,7 @@ import pytest
 
 from contracts.catalog import VariantInfo
 from contracts.container import services_override
-from contracts.events import Event, subscribe, unsubscribe
+from contracts.events import Event
 from contracts.pricing import PriceChanged
 
 
@@ -51,13 +51,6 @@ def catalog() -> Iterator[FakeCatalog]:
 
 
 @pytest.fixture
-def price_events() -> Iterator[list[Event]]:
+def price_events(event_probe) -> list[Event]:
     """Every PriceChanged delivered while the test runs (after commit)."""
-    seen: list[Event] = []
-
-    def probe(event: Event) -> None:
-        seen.append(event)
-
-    subscribe(PriceChanged, name="pricingtest.price_probe", handler=probe)
-    yield seen
-    unsubscribe(name="pricingtest.price_probe")
+    return event_probe(PriceChanged)
