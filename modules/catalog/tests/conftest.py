@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -9,7 +10,8 @@ from contracts.container import services_override
 from contracts.events import Event
 from modules.catalog import services
 from modules.catalog.models import Category, Product
-from modules.catalog.tests.fakes import FakeInventory, FakePricing
+from tests.fakes.inventory import FakeInventory
+from tests.fakes.pricing import FakePricing
 
 
 @pytest.fixture(autouse=True)
@@ -24,14 +26,26 @@ def empty_cache() -> Iterator[None]:
 
 @pytest.fixture
 def offers(db, settings) -> Iterator[SimpleNamespace]:
-    """Serve pricing and inventory with fakes; set ``.pricing.prices`` / ``.inventory.available``.
+    """Serve pricing and inventory with their verified fakes (tests/fakes); set offers with ``prices_set`` / ``stock_set``.
 
     The fakes publish no events when told new prices or stock, so the response cache is off with them.
     """
     settings.CATALOG_CACHE_SECONDS = 0
     pricing, inventory = FakePricing(), FakeInventory()
+
+    def prices_set(prices: Mapping[str, Decimal]) -> None:
+        """Price each SKU at its amount in every currency the shop sells in."""
+        for currency in pricing.currencies:
+            for sku, amount in prices.items():
+                pricing.price_set(sku, amount, currency=currency)
+
+    def stock_set(available: Mapping[str, int]) -> None:
+        """Put ``available`` units of each SKU on hand, none held."""
+        for sku, quantity in available.items():
+            inventory.stock_set(sku, quantity)
+
     with services_override(pricing=pricing, inventory=inventory):
-        yield SimpleNamespace(pricing=pricing, inventory=inventory)
+        yield SimpleNamespace(pricing=pricing, inventory=inventory, prices_set=prices_set, stock_set=stock_set)
 
 
 @pytest.fixture

@@ -134,17 +134,17 @@ def test_ordering_by_price_needs_a_currency(api_client, shop):
 
 
 def test_ordering_by_price_is_global_across_pages(api_client, shop, offers):
-    offers.pricing.prices = {
+    offers.prices_set({
         "OX-S": Decimal("39.00"),
         "OX-M": Decimal("12.00"),
         "FL-M": Decimal("25.00"),
         "MUG-1": Decimal("8.50"),
-    }  # COAT-1 has no EUR price: it comes last either way
+    })  # COAT-1 has no EUR price: it comes last either way
     pages = [
         slugs(api_client.get(LIST, {"ordering": "price", "currency": "EUR", "page_size": 2, "page": n})) for n in (1, 2)
     ]
     assert pages == [["mug", "oxford-shirt"], ["flannel-shirt", "coat"]]
-    assert len(offers.pricing.calls) == 2  # one per page
+    assert offers.pricing.count("prices_get") == 2  # one per page
     assert slugs(api_client.get(LIST, {"ordering": "-price", "currency": "EUR"})) == [
         "flannel-shirt",
         "oxford-shirt",
@@ -213,8 +213,8 @@ def test_unknown_currency_is_a_400_from_pricing(api_client, shop, offers):
 
 
 def test_currency_adds_prices_and_availability(api_client, shop, offers):
-    offers.pricing.prices = {"OX-S": Decimal("39.00"), "OX-M": Decimal("29.90"), "MUG-1": Decimal("8.50")}
-    offers.inventory.available = {"OX-S": 0, "OX-M": 3, "MUG-1": 0}
+    offers.prices_set({"OX-S": Decimal("39.00"), "OX-M": Decimal("29.90"), "MUG-1": Decimal("8.50")})
+    offers.stock_set({"OX-S": 0, "OX-M": 3, "MUG-1": 0})
     response = api_client.get(LIST, {"currency": "EUR"})
     body = response.json()
     assert body["degraded"] == [] and "Commerce-Degraded" not in response
@@ -228,14 +228,14 @@ def test_currency_adds_prices_and_availability(api_client, shop, offers):
     }
     assert by_slug["mug"]["in_stock"] is False
     assert by_slug["coat"]["price"] is None  # no price in this currency
-    assert len(offers.pricing.calls) == 1 and len(offers.inventory.calls) == 1
-    assert sorted(offers.pricing.calls[0]) == ["COAT-1", "FL-M", "MUG-1", "OX-M", "OX-S"]
+    assert offers.pricing.count("prices_get") == 1 and offers.inventory.count("availability_get") == 1
+    assert sorted(offers.pricing.called("prices_get")[0]["skus"]) == ["COAT-1", "FL-M", "MUG-1", "OX-M", "OX-S"]
 
 
 @pytest.mark.parametrize("failure", [ServiceUnavailable("pricing timed out"), TimeoutError(), RuntimeError("bug")])
 def test_listing_answers_without_prices_when_pricing_fails(api_client, shop, offers, failure, caplog):
-    offers.pricing.fail = failure
-    offers.inventory.available = {"OX-M": 2}
+    offers.pricing.fail["prices_get"] = failure
+    offers.stock_set({"OX-M": 2})
     response = api_client.get(LIST, {"currency": "EUR"})
     assert response.status_code == 200
     assert response["Commerce-Degraded"] == "pricing"
@@ -249,8 +249,8 @@ def test_listing_answers_without_prices_when_pricing_fails(api_client, shop, off
 
 
 def test_listing_answers_without_availability_when_inventory_fails(api_client, shop, offers):
-    offers.pricing.prices = {"OX-M": Decimal("29.90")}
-    offers.inventory.fail = ServiceUnavailable("inventory timed out")
+    offers.prices_set({"OX-M": Decimal("29.90")})
+    offers.inventory.fail["availability_get"] = ServiceUnavailable("inventory timed out")
     response = api_client.get(LIST, {"currency": "EUR"})
     assert response.status_code == 200
     assert response["Commerce-Degraded"] == "inventory"
@@ -260,8 +260,8 @@ def test_listing_answers_without_availability_when_inventory_fails(api_client, s
 
 
 def test_both_modules_down_still_answers(api_client, shop, offers):
-    offers.pricing.fail = TimeoutError()
-    offers.inventory.fail = ConnectionError()
+    offers.pricing.fail["prices_get"] = TimeoutError()
+    offers.inventory.fail["availability_get"] = ConnectionError()
     response = api_client.get(LIST, {"currency": "EUR"})
     assert response.status_code == 200
     assert response["Commerce-Degraded"] == "pricing, inventory"
@@ -269,11 +269,11 @@ def test_both_modules_down_still_answers(api_client, shop, offers):
 
 
 def test_price_ordering_falls_back_to_name_when_pricing_fails(api_client, shop, offers):
-    offers.pricing.fail = ServiceUnavailable()
+    offers.pricing.fail["prices_get"] = ServiceUnavailable()
     response = api_client.get(LIST, {"currency": "EUR", "ordering": "-price"})
     assert slugs(response) == ["flannel-shirt", "oxford-shirt", "mug", "coat"]
     assert response["Commerce-Degraded"] == "pricing"
-    assert len(offers.pricing.calls) == 1
+    assert offers.pricing.count("prices_get") == 1
 
 
 def test_detail(api_client, shop):
@@ -285,8 +285,8 @@ def test_detail(api_client, shop):
 
 
 def test_detail_with_currency_and_degraded(api_client, shop, offers):
-    offers.pricing.prices = {"MUG-1": Decimal("8.50")}
-    offers.inventory.available = {"MUG-1": 4}
+    offers.prices_set({"MUG-1": Decimal("8.50")})
+    offers.stock_set({"MUG-1": 4})
     body = api_client.get(LIST + "mug/", {"currency": "USD"}).json()
     assert body["price"] == {"amount": "8.50", "currency": "USD"} and body["in_stock"] is True
     assert body["variants"] == [
@@ -298,7 +298,7 @@ def test_detail_with_currency_and_degraded(api_client, shop, offers):
             "available": 4,
         }
     ]
-    offers.pricing.fail = ServiceUnavailable()
+    offers.pricing.fail["prices_get"] = ServiceUnavailable()
     response = api_client.get(LIST + "mug/", {"currency": "USD"})
     assert response.status_code == 200 and response["Commerce-Degraded"] == "pricing"
     assert response.json()["price"] is None and response.json()["degraded"] == ["pricing"]

@@ -19,7 +19,7 @@ from contracts.container import services, services_override
 from contracts.errors import ServiceUnavailable
 from modules.catalog import services as catalog_services
 from modules.catalog.models import Product
-from modules.catalog.tests.fakes import FakePricing
+from tests.fakes.pricing import FakePricing
 
 LIST = "/api/v1/catalog/products/"
 
@@ -113,7 +113,7 @@ def test_the_cache_key_ignores_parameter_order_only(api_client, shop):
 
 def test_a_degraded_answer_is_never_cached(api_client, shop):
     failing = FakePricing()
-    failing.fail = ServiceUnavailable("pricing down")
+    failing.fail["prices_get"] = ServiceUnavailable("pricing down")
     with services_override(pricing=failing):
         response = api_client.get(LIST, {"currency": "EUR", "page_size": 3})
     assert response["Commerce-Degraded"] == "pricing"

@@ -6,7 +6,7 @@ import pytest
 
 from contracts.container import services_override
 from contracts.errors import ServiceUnavailable
-from modules.catalog.tests.fakes import FakePricing
+from tests.fakes.pricing import FakePricing
 
 LIST = "/api/v1/catalog/products/"
 CATEGORIES = "/api/v1/catalog/categories/"
@@ -52,7 +52,7 @@ def test_max_age_is_a_setting(api_client, shop, settings):
 
 def test_a_degraded_answer_may_not_be_kept(api_client, shop):
     failing = FakePricing()
-    failing.fail = ServiceUnavailable("pricing down")
+    failing.fail["prices_get"] = ServiceUnavailable("pricing down")
     with services_override(pricing=failing):
         response = api_client.get(LIST, {"currency": "EUR"})
     assert response["Commerce-Degraded"] == "pricing"

@@ -51,7 +51,7 @@ def page_cost(api_client, offers, params: dict) -> tuple[int, int, int, list]:
     with CaptureQueriesContext(connection) as queries:
         response = api_client.get(LIST, params)
     assert response.status_code == 200, response.content
-    return len(queries), len(offers.pricing.calls), len(offers.inventory.calls), response.json()["results"]
+    return len(queries), offers.pricing.count("prices_get"), offers.inventory.count("availability_get"), response.json()["results"]
 
 
 @pytest.mark.parametrize(
@@ -65,8 +65,8 @@ def page_cost(api_client, offers, params: dict) -> tuple[int, int, int, list]:
     ],
 )
 def test_a_page_of_100_costs_what_a_page_of_10_costs(api_client, offers, hundred_and_twenty, extra):
-    offers.pricing.prices = {v.sku: Decimal(v.pk) for v in Variant.objects.all()}
-    offers.inventory.available = {v.sku: v.pk % 3 for v in Variant.objects.all()}
+    offers.prices_set({v.sku: Decimal(v.pk) for v in Variant.objects.all()})
+    offers.stock_set({v.sku: v.pk % 3 for v in Variant.objects.all()})
     small = page_cost(api_client, offers, {"currency": "EUR", "page_size": 10, **extra})
     large = page_cost(api_client, offers, {"currency": "EUR", "page_size": 100, **extra})
     assert len(small[3]) == 10 and len(large[3]) == 100
@@ -76,7 +76,7 @@ def test_a_page_of_100_costs_what_a_page_of_10_costs(api_client, offers, hundred
     assert queries <= 6
     assert all(len(p["variants"]) == 2 and len(p["media"]) == 2 and p["price"] for p in results)
     # The inventory call asks for exactly the page's active SKUs.
-    assert sorted(offers.inventory.calls[0]) == sorted(v["sku"] for p in results for v in p["variants"])
+    assert sorted(offers.inventory.called("availability_get")[0]["skus"]) == sorted(v["sku"] for p in results for v in p["variants"])
 
 
 def test_without_currency_no_other_module_is_called(api_client, offers, hundred_and_twenty):
@@ -91,7 +91,7 @@ def test_detail_costs_one_call_each(api_client, offers, hundred_and_twenty):
         response = api_client.get(LIST + "p-007/", {"currency": "EUR"})
     assert response.status_code == 200
     assert len(queries) <= 3
-    assert (len(offers.pricing.calls), len(offers.inventory.calls)) == (1, 1)
+    assert (offers.pricing.count("prices_get"), offers.inventory.count("availability_get")) == (1, 1)
 
 
 # --- Budgets through the real pricing and inventory modules -----------------------------------------------------

@@ -27,8 +27,8 @@ def products(make_product, tree, offers):
     ProductMedia.objects.create(product=shirt, url="https://img.example/b.jpg", alt="back", position=2)
     ProductMedia.objects.create(product=shirt, url="https://img.example/a.jpg", alt="", position=1)
     make_product("plain", name="Plain Thing", skus=["PLAIN-1"])  # no category, no media, no attributes
-    offers.pricing.prices = {"OX-S": Decimal("39.00"), "OX-M": Decimal("12.5")}
-    offers.inventory.available = {"OX-M": 3}
+    offers.prices_set({"OX-S": Decimal("39.00"), "OX-M": Decimal("12.5")})
+    offers.stock_set({"OX-M": 3})
     return offers
 
 
@@ -48,7 +48,7 @@ def without_degraded(body: dict) -> dict:
 @pytest.mark.parametrize("failing", [None, "pricing", "inventory"])
 def test_served_products_are_what_the_serializer_renders(api_client, products, currency, failing):
     if failing is not None:
-        getattr(products, failing).fail = ServiceUnavailable()
+        getattr(products, failing).fail[{"pricing": "prices_get", "inventory": "availability_get"}[failing]] = ServiceUnavailable()
     params = {"currency": currency} if currency else {}
     listing = api_client.get(LIST, params).json()["results"]
     for slug in ("oxford-shirt", "plain"):

@@ -57,7 +57,7 @@ def test_a_price_saved_in_the_admin_goes_through_the_service(staff, price_events
 
 
 def test_the_csv_upload_imports_or_lists_every_bad_line(staff, catalog) -> None:
-    catalog.known.update({"A", "B", "C", "D"})
+    catalog.variants_add({"A", "B", "C", "D"})
     good = SimpleUploadedFile("p.csv", b"sku,currency,amount\nA,EUR,1.00\nB,USD,2.00\n", content_type="text/csv")
     response = staff.post("/admin/pricing/price/import/", {"file": good})
     assert response.status_code == 302

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_import_prices_from_a_file_then_again(tmp_path, capsys, catalog) -> None:
-    catalog.known.add("A")
+    catalog.variants_add(["A"])
     path = tmp_path / "prices.csv"
     path.write_text("\ufeffsku,currency,amount,compare_at\nA,EUR,19.90,29.90\nA,USD,21.00,\n", encoding="utf-8")
     call_command("import_prices", str(path))
@@ -24,7 +24,7 @@ def test_import_prices_from_a_file_then_again(tmp_path, capsys, catalog) -> None
 
 
 def test_a_bad_file_imports_nothing_and_lists_each_bad_line(tmp_path, capsys, catalog) -> None:
-    catalog.known.update({"A", "B", "C"})
+    catalog.variants_add({"A", "B", "C"})
     path = tmp_path / "prices.csv"
     path.write_text("A,EUR,1.00\nB,EUR,1.001\nC,eur,1\n", encoding="utf-8")
     with pytest.raises(CommandError, match=r"2 problem\(s\); nothing was imported"):
@@ -47,7 +47,7 @@ def test_a_file_with_many_bad_lines_prints_the_first_ones_and_the_count(tmp_path
 
 
 def test_a_dry_run_reports_and_writes_nothing(tmp_path, capsys, catalog) -> None:
-    catalog.known.add("A")
+    catalog.variants_add(["A"])
     path = tmp_path / "prices.csv"
     path.write_text("A,EUR,1.00\n", encoding="utf-8")
     call_command("import_prices", str(path), "--dry-run")
