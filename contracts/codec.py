@@ -83,6 +83,10 @@ def _convert(tp: Any, data: Any) -> Any:
         return date.fromisoformat(data)
     if origin is typing.Literal:
         return data
+    if tp in (int, float, str, bool):
+        # JSON already carries these: no coercion, so ``True`` or ``1.5`` for an ``int`` reaches the module as it
+        # was sent and is refused there exactly as a local call would be (``int(True)`` would have made it 1).
+        return data
     if isinstance(tp, type):
         return tp(data)
     return data

@@ -225,8 +225,12 @@ def test_pricing_quote_merges_lines_and_names_every_sku_without_a_price(contract
     with pytest.raises(PriceNotFound) as missing:
         pricing.quote_create(currency="EUR", lines=[line("NOPE", 1), line("TEE-M", 1), line("ALSO-NOPE", 1)])
     assert tuple(missing.value.skus) == ("ALSO-NOPE", "NOPE")
-    # (Not ``quantity=True``: the codec turns it into 1 on the way over HTTP; see contracts/codec.py.)
-    for bad in ([line("TEE-M", 100)], [line("TEE-M", 60), line("TEE-M", 40)], [line("TEE-M", 0)], [line("", 1)], [line("not a sku", 1)]):
+    # ``True`` and ``1.5`` are refused over HTTP too: the codec sends JSON scalars as they are (contracts/codec.py).
+    bad_lines = (
+        [line("TEE-M", 100)], [line("TEE-M", 60), line("TEE-M", 40)], [line("TEE-M", 0)], [line("", 1)],
+        [line("not a sku", 1)], [line("TEE-M", True)], [line("TEE-M", 1.5)],
+    )
+    for bad in bad_lines:
         with pytest.raises(InvalidInput):
             pricing.quote_create(currency="EUR", lines=bad)
 
