@@ -44,9 +44,21 @@ class Event:
             _EVENT_TYPES[cls.name] = cls
 
 
+_FORMER_NAMES: dict[str, str] = {}
+
+
+def event_former_name(*, former: str, current: type[Event]) -> None:
+    """Let events stored under ``former`` (an event's name before a rename) still be read, as ``current``.
+
+    An outbox may hold undelivered rows written before the rename; they are
+    decoded and delivered as the renamed event.
+    """
+    _FORMER_NAMES[former] = current.name
+
+
 def event_type_get(name: str) -> type[Event]:
-    """Return the event class published under ``name``; KeyError when unknown."""
-    return _EVENT_TYPES[name]
+    """Return the event class published under ``name`` (or a name it had before); KeyError when unknown."""
+    return _EVENT_TYPES[_FORMER_NAMES.get(name, name)]
 
 
 def event_types_all() -> dict[str, type[Event]]:

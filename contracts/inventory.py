@@ -9,7 +9,7 @@ from typing import Literal, Protocol
 
 from contracts.common import SkuQuantity
 from contracts.errors import Conflict, ServiceUnavailable
-from contracts.events import Event
+from contracts.events import Event, event_former_name
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,6 +134,10 @@ class OutOfStockReached(Event):
     publisher = "inventory"
 
     sku: str
+
+
+# Outbox rows written before the rename still deliver.
+event_former_name(former="inventory.OutOfStock", current=OutOfStockReached)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -21,3 +21,11 @@ def test_event_from_a_newer_version_with_extra_fields_still_loads():
     wire["loyalty_points"] = 42
     wire["lines"][0]["gift_wrap"] = True
     assert from_primitive(OrderPlaced, wire) == event
+
+
+def test_an_event_stored_under_its_former_name_is_still_read():
+    from contracts.events import event_type_get
+    from contracts.inventory import OutOfStockReached
+
+    assert event_type_get("inventory.OutOfStock") is OutOfStockReached
+    assert event_type_get("inventory.OutOfStockReached") is OutOfStockReached
