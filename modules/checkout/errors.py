@@ -5,7 +5,12 @@ Each maps to an HTTP status through the kernel's registry (``apps.py``).
 
 from __future__ import annotations
 
-from contracts.errors import Conflict, ContractError, NotFound, ServiceUnavailable
+import logging
+
+from contracts.errors import Conflict, ContractError, InvalidInput, NotFound, ServiceUnavailable
+from contracts.pricing import VoucherInvalid
+
+logger = logging.getLogger(__name__)
 
 
 class CartNotFound(NotFound):
@@ -72,3 +77,22 @@ class PaymentNotConfigured(ServiceUnavailable):
     """No real payment gateway is configured, and the test gateway is not allowed here: no order can be taken."""
 
     code = "payment_not_configured"
+
+
+class VoucherNotAccepted(InvalidInput):
+    """This voucher code cannot be used here.
+
+    One answer for every reason (unknown, inactive, expired, used up, not for
+    this customer or cart): telling them apart would let anyone probe which
+    codes exist. The reason goes to the log; the admin shows the voucher.
+    """
+
+    code = "voucher_invalid"
+
+
+def storefront_error(error: ContractError) -> ContractError:
+    """Return the error the storefront is told: a refused voucher becomes ``voucher_invalid``, whatever its reason."""
+    if isinstance(error, VoucherInvalid):
+        logger.info("voucher refused (%s): %s", error.reason, error.detail)
+        return VoucherNotAccepted("This voucher code cannot be used.")
+    return error

@@ -35,7 +35,7 @@ class PricedCart:
     available: dict[str, int]
     unavailable: frozenset[str]  # unpublished, discontinued or unknown SKUs
     unpriced: frozenset[str]  # no price in the cart's currency
-    voucher_problem: str | None  # the code of why the cart's voucher no longer applies
+    voucher_problem: str | None  # "voucher_invalid" when the cart's voucher no longer applies
 
 
 def variant_display_name(*, product_name: str, variant_name: str) -> str:
@@ -73,8 +73,9 @@ def cart_price(*, cart: Cart, lines: Sequence[CartLine] | None = None) -> Priced
             break
         except PriceNotFound as error:
             unpriced = unpriced | frozenset(error.skus)
-        except VoucherInvalid as error:
-            voucher_problem, voucher_code = error.code, None
+        except VoucherInvalid:
+            # One answer for every reason, as when applying a code (see errors.VoucherNotAccepted).
+            voucher_problem, voucher_code = "voucher_invalid", None
     return PricedCart(
         cart=cart,
         lines=lines,

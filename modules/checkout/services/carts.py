@@ -12,7 +12,7 @@ from contracts.container import services
 from contracts.errors import Conflict, FieldProblem, InvalidInput
 from contracts.pricing import VoucherInvalid
 from kernel.transactions import atomic_for
-from modules.checkout.errors import CartCompleted, ItemsUnavailable
+from modules.checkout.errors import CartCompleted, ItemsUnavailable, storefront_error
 from modules.checkout.models import Cart, CartLine
 from modules.checkout.selectors import PricedCart, cart_get, cart_price
 
@@ -123,16 +123,19 @@ def cart_line_remove(*, token: str, sku: str) -> Cart:
 
 
 def cart_voucher_apply(*, token: str, code: str) -> Cart:
-    """Attach a voucher after pricing accepted it for this cart; ``VoucherInvalid`` otherwise."""
+    """Attach a voucher after pricing accepted it for this cart; ``VoucherNotAccepted`` otherwise, whatever the reason."""
     code = code.strip().upper()
     if not code or len(code) > Cart._meta.get_field("voucher_code").max_length:
-        raise VoucherInvalid(reason="unknown")  # upper-casing can lengthen a code ("ß" → "SS")
+        raise storefront_error(VoucherInvalid(reason="unknown"))  # upper-casing can lengthen a code ("ß" → "SS")
     cart = cart_get(token=token)
     if cart.status == Cart.Status.COMPLETED:
         raise CartCompleted()
     lines = [SkuQuantity(sku=line.sku, quantity=line.quantity) for line in cart.lines.all()]
     if lines:
-        services().pricing.quote_create(currency=cart.currency, lines=lines, voucher_code=code)
+        try:
+            services().pricing.quote_create(currency=cart.currency, lines=lines, voucher_code=code)
+        except VoucherInvalid as error:
+            raise storefront_error(error) from None
     with atomic_for(Cart):
         cart = cart_for_update(token=token)
         cart.voucher_code = code

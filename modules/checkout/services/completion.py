@@ -41,10 +41,10 @@ from modules.checkout.errors import (
     PaymentGatewayFailed,
     PaymentNotConfigured,
     RequestInProgress,
+    storefront_error,
 )
 from modules.checkout.models import Cart, CheckoutAttempt, Order, OrderLine, Payment
 from modules.checkout.payments import payments_refused
-from modules.checkout.tokens import access_token_new
 from modules.checkout.selectors import cart_get, order_document, variant_display_name
 from modules.checkout.services.attempts import (
     AttemptClaim,
@@ -62,6 +62,7 @@ from modules.checkout.services.attempts import (
 from modules.checkout.services.carts import cart_for_update, quantity_check
 from modules.checkout.services.orders import compensate, order_access_token_renew, order_with_lines
 from modules.checkout.services.payment import payment_authorize, payment_pending, payment_prepare, payment_reverse
+from modules.checkout.tokens import access_token_new
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ def _complete_new_key(*, cart: Cart, key: str, request: CompleteRequest, custome
     except ServiceUnavailable:
         raise  # nothing claimed: the key stays free for the retry
     except ContractError as error:
+        error = storefront_error(error)
         status, body = contract_error_status(error), contract_error_document(error)
         with atomic_for(CheckoutAttempt):
             attempt_start(
@@ -187,6 +189,7 @@ def _attempt_drive(
         attempt_release(attempt)
         raise
     except ContractError as error:
+        error = storefront_error(error)
         status, body = contract_error_status(error), contract_error_document(error)
         try:
             attempt_finish(attempt=attempt, status=status, body=body)

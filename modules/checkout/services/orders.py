@@ -16,13 +16,13 @@ from kernel.transactions import atomic_for
 from modules.checkout.errors import InvalidTransition
 from modules.checkout.models import Order, Payment
 from modules.checkout.selectors import order_document, order_get
-from modules.checkout.tokens import access_token_new
 from modules.checkout.services.payment import (
     payment_capture_at_gateway,
     payment_move,
     payment_refund_at_gateway,
     payment_reverse,
 )
+from modules.checkout.tokens import access_token_new
 
 logger = logging.getLogger(__name__)
 
