@@ -31,6 +31,20 @@ DEGRADED_HEADER = "Commerce-Degraded"
 CURRENCY_PARAMETER = OpenApiParameter(
     "currency", str, description="ISO 4217 code (e.g. EUR): adds prices and availability"
 )
+# Conditional GET on every catalog read (ConditionalGetMixin): documented, so a client or CDN can rely on it.
+CONDITIONAL_GET_PARAMETERS = [
+    OpenApiParameter(
+        "If-None-Match", str, OpenApiParameter.HEADER, description="an ETag of an earlier answer: 304 Not Modified when unchanged"
+    ),
+    OpenApiParameter("ETag", str, OpenApiParameter.HEADER, response=[200], description="the answer's entity tag"),
+    OpenApiParameter(
+        "Cache-Control",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description="public, max-age=1 (no-store for a degraded answer): the storefront is at most 2 s stale",
+    ),
+]
 LISTING_PARAMETERS = [
     OpenApiParameter("category", str, description="category slug; includes its subcategories"),
     OpenApiParameter("q", str, description="text searched in name, description and SKU (bounded)"),
@@ -97,6 +111,10 @@ class CategoryListView(ConditionalGetMixin, ListAPIView):
     renderer_classes = _renderers()
     serializer_class = CategorySerializer
 
+    @extend_schema(parameters=CONDITIONAL_GET_PARAMETERS)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:  # documented here: the schema reads ``get``
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self) -> Any:
         return selectors.categories_list()
 
@@ -112,7 +130,10 @@ class ProductListView(ConditionalGetMixin, ListAPIView):
     renderer_classes = _renderers()
     serializer_class = ProductSerializer
 
-    @extend_schema(parameters=LISTING_PARAMETERS)
+    @extend_schema(parameters=[*LISTING_PARAMETERS, *CONDITIONAL_GET_PARAMETERS])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:  # documented here: the schema reads ``get``
+        return super().get(request, *args, **kwargs)
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         query = ListingQuery.parse(request.query_params)
         return _served(request, lambda: self._page(request, query))
@@ -171,7 +192,10 @@ class ProductDetailView(ConditionalGetMixin, RetrieveAPIView):
     renderer_classes = _renderers()
     serializer_class = ProductSerializer
 
-    @extend_schema(parameters=[CURRENCY_PARAMETER])
+    @extend_schema(parameters=[CURRENCY_PARAMETER, *CONDITIONAL_GET_PARAMETERS])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:  # documented here: the schema reads ``get``
+        return super().get(request, *args, **kwargs)
+
     def retrieve(self, request: Request, *args: Any, slug: str, **kwargs: Any) -> Any:
         currency = currency_parse(request.query_params)
         return _served(request, lambda: self._product(slug=slug, currency=currency))
