@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from contracts.common import SkuQuantity
 from contracts.pricing import Price, Quote, VoucherRedemption
-from modules.pricing import selectors, services as pricing_services
+from modules.pricing import selectors
+from modules.pricing import services as pricing_services
 from modules.pricing.models import VoucherRedemption as RedemptionRow
 
 

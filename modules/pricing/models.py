@@ -265,7 +265,7 @@ class VoucherRedemption(models.Model):
 
     voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="redemptions")
     reference = models.CharField(max_length=100, unique=True)
-    email = models.CharField(max_length=254, blank=True, default="")  # lowercased
+    email = models.CharField(max_length=254, blank=True, default="")  # the customer's key (emails.customer_email_key)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RESERVED)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -13,10 +14,11 @@ from django.utils import timezone
 from contracts.common import SKU_RULE, SkuQuantity, sku_valid
 from contracts.container import services
 from contracts.errors import FieldProblem, InvalidInput
-from contracts.pricing import Price as PriceInfo, PriceNotFound, Quote, VoucherInvalid
+from contracts.pricing import Price as PriceInfo
+from contracts.pricing import PriceNotFound, Quote, VoucherInvalid
 from kernel.batching import filtered_in
 from modules.pricing.calculator import Discount, PricedLine, quote_calculate, subtotal_of
-from modules.pricing.money import currency_check, money_round
+from modules.pricing.emails import customer_email_key
 from modules.pricing.models import (
     VOUCHER_CODE_MAX_LENGTH,
     Price,
@@ -27,6 +29,7 @@ from modules.pricing.models import (
     VoucherRedemption,
     window_q,
 )
+from modules.pricing.money import currency_check, money_round
 
 QUOTE_MAX_LINES = 500
 
@@ -129,7 +132,7 @@ def voucher_find(*, code: str) -> Voucher | None:
 def voucher_customer_uses(*, voucher: Voucher, email: str) -> int:
     """Return how many uses of ``voucher`` the customer ``email`` holds (reserved or confirmed)."""
     return (
-        VoucherRedemption.objects.filter(voucher=voucher, email=email.strip().lower())
+        VoucherRedemption.objects.filter(voucher=voucher, email=customer_email_key(email))
         .exclude(state=VoucherRedemption.State.RELEASED)
         .count()
     )

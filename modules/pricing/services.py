@@ -17,9 +17,10 @@ from django.utils import timezone
 from contracts.common import SKU_RULE, sku_valid
 from contracts.errors import Conflict, FieldProblem, InvalidInput
 from contracts.events import publish_many
+from contracts.pricing import PriceChanged, UnknownCurrency, VoucherInvalid
 from kernel.batching import chunked
 from kernel.transactions import atomic_for
-from contracts.pricing import PriceChanged, UnknownCurrency, VoucherInvalid
+from modules.pricing.emails import customer_email_key
 from modules.pricing.models import Price, Voucher, VoucherRedemption
 from modules.pricing.money import amount_problem, currency_check
 from modules.pricing.selectors import CurrentPrice, prices_effective, voucher_check, voucher_find
@@ -161,7 +162,7 @@ def voucher_redeem(
     if not reference or len(reference) > 100:
         raise InvalidInput("A reference is 1 to 100 characters.", code="invalid_reference")
     now = now or timezone.now()
-    email = email.strip().lower()
+    email = customer_email_key(email)  # one customer however the address is spelled
     with atomic_for(Price):
         found = voucher_find(code=code)
         voucher = Voucher.objects.select_for_update().filter(pk=found.pk).first() if found else None

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-
 from django.conf import settings
 from rest_framework import serializers
 
-from kernel.serializers import WholeNumberField
-
 from contracts.common import SKU_MAX_LENGTH
 from contracts.pricing import AppliedDiscount
-from kernel.serializers import MoneyAmountField, StrictSerializer
-from modules.pricing.selectors import QUOTE_MAX_LINES
+from kernel.serializers import MoneyAmountField, StrictSerializer, WholeNumberField
 from modules.pricing.models import VOUCHER_CODE_MAX_LENGTH
+from modules.pricing.selectors import QUOTE_MAX_LINES
 
 PRICES_MAX_SKUS = 100
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contracts.pricing import Quote
 from modules.pricing.calculator import Discount, PricedLine, quote_calculate

@@ -42,7 +42,8 @@ def test_prices_of_many_skus_in_one_call_rounded_to_the_currency(django_assert_m
 def test_prices_of_a_large_category_cost_two_statements_on_postgresql(django_assert_max_num_queries) -> None:
     from django.db import connection
 
-    from modules.pricing.models import Price as PriceRow, PriceList, PriceListItem
+    from modules.pricing.models import Price as PriceRow
+    from modules.pricing.models import PriceList, PriceListItem
 
     skus = [f"S-{i:05d}" for i in range(3000)]
     PriceRow.objects.bulk_create([PriceRow(sku=sku, currency="EUR", amount=Decimal("2.00")) for sku in skus])
