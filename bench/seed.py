@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
 import sys
@@ -88,7 +89,7 @@ def main() -> None:
             for index, chunk in enumerate(chunked(rows, CHUNK_ROWS)):
                 path = Path(tmp) / f"{command}-{index}.csv"
                 write_csv(path, header, chunk)
-                call_command(command, str(path), stdout=open(os.devnull, "w"))
+                call_command(command, str(path), stdout=io.StringIO())
             timings[command] = round(time.monotonic() - started, 2)
             print(f"  {command}: {len(rows)} rows in {timings[command]:.1f}s", file=sys.stderr, flush=True)
     if args.events == "settle":
@@ -98,7 +99,7 @@ def main() -> None:
         # Delivered inline after each commit (EVENTS_EMBEDDED_DELIVERY=inline); sweep what is due (retries), count.
         started = time.monotonic()
         while _due() and time.monotonic() - started < 600:
-            call_command("events", "sweep", stdout=open(os.devnull, "w"))
+            call_command("events", "sweep", stdout=io.StringIO())
         timings["events_sweep"] = round(time.monotonic() - started, 2)
         deliveries = _deliveries()
     print(f"  event deliveries: {deliveries}", file=sys.stderr, flush=True)

@@ -66,6 +66,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
+import contextlib
+
 from bench import loadgen, shop  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/commerce_bench"
@@ -106,15 +108,11 @@ class Processes:
             return
         # SIGTERM to the process itself first: gunicorn and Celery then stop their own children cleanly.
         process.send_signal(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=15.0)
-        except subprocess.TimeoutExpired:
-            pass
         # Then whatever is left of the session we started (its id is the process's pid): children included.
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait()
 
     def stop_all(self) -> None:

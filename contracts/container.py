@@ -7,9 +7,9 @@ the local module or by an HTTP client, and tests can swap in a fake.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
-import typing
 from dataclasses import dataclass, fields, replace
 
 from contracts.catalog import CatalogService

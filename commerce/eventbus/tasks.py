@@ -7,7 +7,6 @@ from django.db import DatabaseError
 
 from commerce.eventbus import services
 
-
 # A database error around a delivery (not inside its subscriber, which is recorded and retried by the bus)
 # must not drop the task: retry it with backoff; the sweeper remains the backstop.
 RETRY_ON_DATABASE_ERRORS = {

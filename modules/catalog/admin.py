@@ -23,7 +23,6 @@ from modules.catalog.imports import IMPORT_COLUMNS, catalog_import_csv
 from modules.catalog.models import Category, Product, ProductMedia, Variant
 
 
-
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ("tree", "slug", "path", "product_count")

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, router
-from django.db.models import CharField, F, Lookup, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Exists, F, Lookup, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 
 from contracts.common import sku_valid

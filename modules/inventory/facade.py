@@ -9,8 +9,8 @@ from django.utils import timezone
 from contracts.common import SkuQuantity
 from contracts.errors import FieldProblem, InvalidInput
 from contracts.inventory import Availability, Reservation, ReservationState
-from modules.inventory import selectors
 from modules.inventory import models as m
+from modules.inventory import selectors
 from modules.inventory.services.reservations import reservation_create, reservation_release
 from modules.inventory.services.sales import order_stock_return, reservation_commit
 

@@ -89,10 +89,7 @@ def cross_module_relations(model_classes: list[type[models.Model]]) -> list[str]
             related = getattr(field, "related_model", None)
             if not field.is_relation or related is None or not getattr(field, "concrete", False) and not field.many_to_many:
                 continue
-            if isinstance(related, str):
-                related_label = related.split(".")[0]
-            else:
-                related_label = related._meta.app_label
+            related_label = related.split(".")[0] if isinstance(related, str) else related._meta.app_label
             if related_label != label:
                 found.append(f"{label}.{model.__name__}.{field.name} -> {related_label}")
     return found

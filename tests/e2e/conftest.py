@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def load_shop(tmp_path: Path) -> None:
     ):
         path = tmp_path / name
         path.write_text(text)
-        call_command(command, str(path), stdout=open("/dev/null", "w"))
+        call_command(command, str(path), stdout=io.StringIO())
     Voucher.objects.create(code="ONCE10", kind="percentage", value=Decimal(10), usage_limit=1)
 
 

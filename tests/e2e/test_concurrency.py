@@ -18,7 +18,6 @@ from modules.checkout.models import Order
 from modules.inventory.models import Reservation
 from tests.e2e.conftest import availability, complete_body
 
-
 # Every database: the shop also runs with each module in a database of its own (make test-split).
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, databases="__all__")]
 

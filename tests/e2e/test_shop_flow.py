@@ -10,7 +10,6 @@ from modules.checkout.models import Payment
 from modules.inventory.models import Reservation
 from tests.e2e.conftest import availability, complete_body
 
-
 # Every database: the shop also runs with each module in a database of its own (make test-split).
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 

@@ -9,10 +9,11 @@ configuration differs. This is the proof, in CI, that the module can go.
 
 from __future__ import annotations
 
+import io
 import json
 import os
-import sqlite3
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -42,12 +43,13 @@ def free_port() -> int:
 @pytest.fixture
 def inventory_service(transactional_db, live_server, settings, tmp_path):
     """Start the inventory-only process; yield its base URL."""
-    from tests.e2e.conftest import CATALOG_CSV, PRICES_CSV
     from django.core.management import call_command
+
+    from tests.e2e.conftest import CATALOG_CSV, PRICES_CSV
 
     for name, text, command in (("catalog.csv", CATALOG_CSV, "import_catalog"), ("prices.csv", PRICES_CSV, "import_prices")):
         (tmp_path / name).write_text(text)
-        call_command(command, str(tmp_path / name), stdout=open(os.devnull, "w"))
+        call_command(command, str(tmp_path / name), stdout=io.StringIO())
     settings.CONTRACTS_TOKEN = TOKEN  # this process serves catalog to the inventory service
 
     port = free_port()

@@ -33,10 +33,9 @@ def test_committed_event_reaches_every_subscriber_once():
 
 
 def test_rolled_back_event_never_existed():
-    with pytest.raises(RuntimeError):
-        with transaction.atomic():
-            publish(order_placed())
-            raise RuntimeError("the publisher's change fails")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        publish(order_placed())
+        raise RuntimeError("the publisher's change fails")
     assert OutboxEvent.objects.count() == 0
     assert Delivery.objects.count() == 0
     assert ProbeEffect.objects.count() == 0
@@ -214,11 +213,10 @@ def test_publish_many_stores_in_bulk_and_delivers_like_publish(django_assert_max
     from contracts.events import publish_many
 
     events = [order_placed(f"CO-BULK{i:04}") for i in range(1200)]
-    with transaction.atomic():
-        # Bulk writes (SQLite takes ~120 deliveries per INSERT, PostgreSQL 500): not two statements per event.
-        with django_assert_max_num_queries(100):
-            publish_many(events)
-            transaction.get_connection().run_on_commit.clear()  # delivered below, not by this commit
+    # Bulk writes (SQLite takes ~120 deliveries per INSERT, PostgreSQL 500): not two statements per event.
+    with transaction.atomic(), django_assert_max_num_queries(100):
+        publish_many(events)
+        transaction.get_connection().run_on_commit.clear()  # delivered below, not by this commit
     assert OutboxEvent.objects.count() == 1200
     per_event = Delivery.objects.filter(event__payload__order_number="CO-BULK0000").count()
     assert per_event >= len(PROBES) and Delivery.objects.count() == 1200 * per_event

@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from kernel.pagination import CountedRange
 from kernel.http_cache import bytes_response, conditional_get
+from kernel.pagination import CountedRange
 from kernel.renderers import ORJSONRenderer, json_bytes
 from modules.catalog import cache, selectors
 from modules.catalog.api.serializers import (

@@ -114,9 +114,8 @@ def test_events_roll_back_with_the_change(make_product, received, django_capture
     from django.db import transaction
 
     product = make_product("shirt", published=False)
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.product_publish(product=product)
-            raise RuntimeError("later step fails")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        services.product_publish(product=product)
+        raise RuntimeError("later step fails")
     assert received == []
     assert Product.objects.get(pk=product.pk).status == Product.Status.DRAFT

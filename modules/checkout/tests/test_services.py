@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -68,7 +69,7 @@ def test_crash_after_the_order_committed_replays_it_and_the_bus_settles_it(cart,
     replay = place(cart)
     assert replay.status == 201 and replay.replayed and replay.body["status"] == "placed"
     # The sweeper dispatches the delivery the dead process left behind: the order is settled.
-    call_command("events", "sweep", stdout=open("/dev/null", "w"))
+    call_command("events", "sweep", stdout=io.StringIO())
     assert Order.objects.get().status == "paid" and Payment.objects.get().status == "captured"
     assert Order.objects.count() == 1 and shop.inventory.active_holds() == 0
 

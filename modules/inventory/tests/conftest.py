@@ -9,8 +9,8 @@ from django.db.models import Sum
 
 from contracts.container import services_override
 from contracts.events import Event
-from modules.inventory.services.movements import stock_move
 from modules.inventory.models import StockLevel, StockMovement, Warehouse
+from modules.inventory.services.movements import stock_move
 from tests.fakes.catalog import FakeCatalog
 
 

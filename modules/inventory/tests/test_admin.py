@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.common import SkuQuantity
+from modules.inventory.models import Reservation, StockLevel, StockMovement
 from modules.inventory.services.reservations import reservation_create, reservation_release
 from modules.inventory.services.sales import reservation_commit
-from modules.inventory.models import Reservation, StockLevel, StockMovement
 from modules.inventory.tests.conftest import ledger_consistent
 
 MOVE = "admin:inventory_stocklevel_move"

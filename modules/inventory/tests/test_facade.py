@@ -20,10 +20,10 @@ from contracts.inventory import (
     StockReleased,
     StockReserved,
 )
-from modules.inventory.services.movements import stock_move
-from modules.inventory.services.reservations import reservations_expire
 from modules.inventory.facade import InventoryFacade
 from modules.inventory.models import LowStockThreshold, Reservation, StockLevel, StockMovement
+from modules.inventory.services.movements import stock_move
+from modules.inventory.services.reservations import reservations_expire
 from modules.inventory.tests.conftest import ledger_consistent
 
 inventory = InventoryFacade()

@@ -9,9 +9,9 @@ from django.db import transaction
 from contracts.checkout import OrderCancelled, OrderPlaced
 from contracts.common import SkuQuantity
 from contracts.events import publish
+from modules.inventory.models import Reservation, StockLevel, StockMovement
 from modules.inventory.services.reservations import reservation_create
 from modules.inventory.services.sales import reservation_commit
-from modules.inventory.models import Reservation, StockLevel, StockMovement
 from modules.inventory.tests.conftest import ledger_consistent
 
 

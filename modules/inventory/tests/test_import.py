@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from contracts.common import SkuQuantity
-from modules.inventory.services.reservations import reservation_create
 from modules.inventory.models import StockLevel, StockMovement
 from modules.inventory.selectors import availability_map
+from modules.inventory.services.reservations import reservation_create
 from modules.inventory.tests.conftest import ledger_consistent
 
 

@@ -16,10 +16,10 @@ from contracts.common import SkuQuantity
 from contracts.errors import ContractError
 from contracts.inventory import OutOfStock, ReservationConflict
 from modules.inventory import selectors
-from modules.inventory.services.movements import stock_move
-from modules.inventory.services.reservations import reservations_expire
 from modules.inventory.facade import InventoryFacade
 from modules.inventory.models import Reservation, ReservationLine, StockLevel, StockMovement, Warehouse
+from modules.inventory.services.movements import stock_move
+from modules.inventory.services.reservations import reservations_expire
 from modules.inventory.tests.conftest import ledger_consistent
 
 SKUS = ("A", "B", "C")

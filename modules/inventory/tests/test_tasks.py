@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from contracts.common import SkuQuantity
 from modules.inventory import tasks
-from modules.inventory.services.reservations import reservation_create, reservations_expire
 from modules.inventory.models import Reservation
+from modules.inventory.services.reservations import reservation_create, reservations_expire
 
 
 def test_reservations_expire_task_expires_only_holds_past_their_time(receive):
