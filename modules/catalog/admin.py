@@ -79,13 +79,13 @@ class ProductMediaInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(CsvImportAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "slug", "category_path", "status", "variant_count", "updated")
+    list_display = ("name", "slug", "category_path", "status", "variant_count", "updated_at")
     list_filter = ("status", "category")
     search_fields = ("name", "slug", "variants__sku")
     list_select_related = ("category",)
     prepopulated_fields = {"slug": ("name",)}
-    fields = ("name", "slug", "category", "description", "attributes", "status", "created", "updated")
-    readonly_fields = ("created", "updated")
+    fields = ("name", "slug", "category", "description", "attributes", "status", "created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at")
     inlines = (VariantInline, ProductMediaInline)
     actions = ("publish_selected", "unpublish_selected")
     import_columns = ",".join(IMPORT_COLUMNS)

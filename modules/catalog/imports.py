@@ -4,7 +4,7 @@ Columns: ``sku,product_slug,product_name,variant_name,category,description,statu
 Rows are upserted by SKU (the variant) and by product slug (the product);
 ``category`` is a slash path of category slugs, created when missing. A
 second import of the same file finds nothing to change and writes nothing,
-so no ``updated`` timestamp moves. Used by the ``import_catalog`` command
+so no ``updated_at`` timestamp moves. Used by the ``import_catalog`` command
 and the admin's import page.
 """
 
@@ -329,7 +329,7 @@ def _products_write(
     *, firsts: dict[str, ImportRow], existing: _Existing, categories: dict[str, Category], report: ImportReport
 ) -> dict[str, _StoredProduct]:
     """Create the new products (published at once when asked) and update the changed ones; return all by slug."""
-    now = _prepared(Product, "updated", timezone.now())
+    now = _prepared(Product, "updated_at", timezone.now())
     attributes = _prepared(Product, "attributes", {})
     products: dict[str, _StoredProduct] = {}
     new: list[tuple[object, ...]] = []
@@ -346,7 +346,7 @@ def _products_write(
             products[slug] = product
         else:
             products[slug] = product
-    _insert(Product, ("slug", "name", "description", "category_id", "attributes", "status", "created", "updated"), new)
+    _insert(Product, ("slug", "name", "description", "category_id", "attributes", "status", "created_at", "updated_at"), new)
     created = [values[0] for values in new]
     for chunk in _chunks(created):
         for pk, slug, status in Product.objects.filter(slug__in=chunk).values_list("pk", "slug", "status"):
@@ -358,7 +358,7 @@ def _products_write(
         Product,
         (("name", "TEXT"), ("description", "TEXT"), ("category_id", "BIGINT")),
         changed,
-        same={"updated": now},
+        same={"updated_at": now},
     )
     report.products_created, report.products_updated = len(new), len(changed)
     report.published += sum(values[5] == Product.Status.PUBLISHED for values in new)
@@ -411,7 +411,7 @@ def _statuses_write(
     for status in (Product.Status.PUBLISHED, Product.Status.DRAFT):
         ids = [products[slug].pk for slug, s in moving.items() if s == status and slug not in created]
         for start in range(0, len(ids), _LOOKUP_CHUNK):
-            Product.objects.filter(pk__in=ids[start : start + _LOOKUP_CHUNK]).update(status=status, updated=now)
+            Product.objects.filter(pk__in=ids[start : start + _LOOKUP_CHUNK]).update(status=status, updated_at=now)
     skus: dict[int, list[str]] = {}
     moving_ids = sorted(products[slug].pk for slug in moving)
     for start in range(0, len(moving_ids), _LOOKUP_CHUNK):

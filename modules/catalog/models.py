@@ -78,14 +78,14 @@ class Product(models.Model):
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products")
     attributes = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name", "id"]
         indexes = [
             models.Index(fields=["status", "name"], name="catalog_product_status_name"),
-            models.Index(fields=["status", "created"], name="catalog_product_status_created"),
+            models.Index(fields=["status", "created_at"], name="catalog_product_status_created"),
         ]
 
     def __str__(self) -> str:

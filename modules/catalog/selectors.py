@@ -203,7 +203,7 @@ _CARD_FIELDS = (
     "product__description",
     "product__category__slug",
     "product__attributes",
-    "product__created",
+    "product__created_at",
     "sku",
     "name",
     "attributes",
@@ -241,12 +241,24 @@ def products_page(*, products: QuerySet[Product], ordering: Sequence[str], offse
 
     The page is a LIMIT/OFFSET subquery; the outer query orders the variant
     rows by the same product ordering, so products come back in page order.
+    ``ordering`` may use the listing's public names (``created``) as well as field names.
     """
     if limit <= 0:
         return []
+    ordering = [_ordering_field(f) for f in ordering]
     page = products.order_by(*ordering).values("pk")[offset : offset + limit]
     rows = _active_variants().filter(product__in=page).order_by(*(_product_field(f) for f in ordering), "id")
     return _cards_fetch(rows)
+
+
+# The listing's public ordering names that differ from the model's field names.
+_ORDERING_FIELDS = {"created": "created_at"}
+
+
+def _ordering_field(ordering: str) -> str:
+    """Return the model field ordering for a public one (``-created`` is ``-created_at``)."""
+    sign, name = ("-", ordering[1:]) if ordering.startswith("-") else ("", ordering)
+    return sign + _ORDERING_FIELDS.get(name, name)
 
 
 def _product_field(ordering: str) -> str:
@@ -282,8 +294,9 @@ def products_with_details(products: QuerySet[Product]) -> QuerySet[Product]:
     """Return ``products`` as model instances with category, active variants (``active_variants``) and media.
 
     The serializers' source (and their tests); the storefront reads ``ProductCard`` rows instead.
+    ``created`` carries ``created_at`` under the public name the serializers render.
     """
-    return products.select_related("category").prefetch_related(
+    return products.select_related("category").annotate(created=F("created_at")).prefetch_related(
         Prefetch("variants", queryset=Variant.objects.filter(active=True).order_by("id"), to_attr="active_variants"),
         Prefetch("media", queryset=ProductMedia.objects.order_by("position", "id")),
     )

@@ -161,10 +161,10 @@ def product_publish(*, product: Product) -> bool:
                 product=locked.slug,
             )
         locked.status = Product.Status.PUBLISHED
-        locked.save(update_fields=["status", "updated"])
+        locked.save(update_fields=["status", "updated_at"])
         publish(ProductPublished(product_id=locked.pk, slug=locked.slug, skus=_skus_of(locked)))
         catalog_changed(using=catalog_db())
-    product.status, product.updated = locked.status, locked.updated
+    product.status, product.updated_at = locked.status, locked.updated_at
     return True
 
 
@@ -176,10 +176,10 @@ def product_unpublish(*, product: Product) -> bool:
             product.status = locked.status
             return False
         locked.status = Product.Status.DRAFT
-        locked.save(update_fields=["status", "updated"])
+        locked.save(update_fields=["status", "updated_at"])
         publish(ProductUnpublished(product_id=locked.pk, slug=locked.slug, skus=_skus_of(locked)))
         catalog_changed(using=catalog_db())
-    product.status, product.updated = locked.status, locked.updated
+    product.status, product.updated_at = locked.status, locked.updated_at
     return True
 
 

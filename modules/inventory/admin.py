@@ -154,11 +154,11 @@ class StockLevelAdmin(CsvImportAdminMixin, ReadOnlyAdmin):
 
 @admin.register(StockMovement)
 class StockMovementAdmin(ReadOnlyAdmin):
-    list_display = ["created", "kind", "sku", "warehouse", "quantity", "reason", "reference", "actor"]
-    list_filter = ["kind", "warehouse", ("created", admin.DateFieldListFilter)]
+    list_display = ["created_at", "kind", "sku", "warehouse", "quantity", "reason", "reference", "actor"]
+    list_filter = ["kind", "warehouse", ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["warehouse"]
     search_fields = ["sku", "reference"]
-    date_hierarchy = "created"
+    date_hierarchy = "created_at"
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         # ``?sku=`` comes from the stock level links: an exact match, unlike the search box.
@@ -193,11 +193,11 @@ class ReservationLineInline(admin.TabularInline):
 
 @admin.register(Reservation)
 class ReservationAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "state_now", "expires_at", "order_number", "created", "returned_at"]
+    list_display = ["reference", "state_now", "expires_at", "order_number", "created_at", "returned_at"]
     list_filter = [ReservationStateFilter]
     search_fields = ["reference", "order_number"]
     inlines = [ReservationLineInline]
-    fields = ["reference", "state_now", "expires_at", "order_number", "created", "updated", "returned_at"]
+    fields = ["reference", "state_now", "expires_at", "order_number", "created_at", "updated_at", "returned_at"]
     readonly_fields = fields
 
     @admin.display(description="state")

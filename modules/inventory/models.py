@@ -72,10 +72,10 @@ class StockMovement(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     reference = models.CharField(max_length=REFERENCE_MAX_LENGTH, blank=True, help_text="Order number, file, ...")
     actor = models.CharField(max_length=150, blank=True, help_text="Who made the change (user or system).")
-    created = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        ordering = ["-created", "-id"]
+        ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["sku", "warehouse"], name="inventory_move_sku_wh_idx"),
             models.Index(fields=["reference", "kind"], name="inventory_move_ref_kind_idx"),
@@ -99,13 +99,13 @@ class Reservation(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.ACTIVE)
     expires_at = models.DateTimeField()
     order_number = models.CharField(max_length=REFERENCE_MAX_LENGTH, blank=True, db_index=True)
-    created = models.DateTimeField(default=timezone.now)
-    updated = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
     # Set once the stock sold to ``order_number`` went back (cancelled order): makes the return idempotent.
     returned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created", "-id"]
+        ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["state", "expires_at"], name="inventory_resv_state_exp_idx")]
 
     def __str__(self) -> str:

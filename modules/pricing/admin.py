@@ -41,7 +41,7 @@ class CurrencyFormMixin(forms.ModelForm):
 @admin.register(Price)
 class PriceAdmin(CsvImportAdminMixin, admin.ModelAdmin):
     form = CurrencyFormMixin
-    list_display = ("sku", "currency", "amount", "compare_at", "updated")
+    list_display = ("sku", "currency", "amount", "compare_at", "updated_at")
     list_filter = ("currency",)
     search_fields = ("sku",)
     change_list_template = "admin/pricing/price/change_list.html"
@@ -122,7 +122,7 @@ class PromotionAdmin(admin.ModelAdmin):
 
 class VoucherRedemptionInline(admin.TabularInline):
     model = VoucherRedemption
-    fields = ("reference", "email", "state", "created", "updated")
+    fields = ("reference", "email", "state", "created_at", "updated_at")
     readonly_fields = fields
     extra = 0
     can_delete = False

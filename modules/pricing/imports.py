@@ -137,14 +137,14 @@ def _prices_insert(rows: Sequence[_Row], *, now: datetime) -> None:
     table = connection.ops.quote_name(Price._meta.db_table)
     updated = connection.ops.adapt_datetimefield_value(now)
     _write(
-        f"INSERT INTO {table} (sku, currency, amount, compare_at, updated) VALUES {{rows}}",
+        f"INSERT INTO {table} (sku, currency, amount, compare_at, updated_at) VALUES {{rows}}",
         "(%s, %s, %s, %s, %s)",
         [(row.sku, row.currency, row.amount, row.compare_at, updated) for row in rows],
     )
 
 
 def _prices_update(rows: Sequence[tuple[int, _Row]], *, now: datetime) -> None:
-    """Set ``amount``, ``compare_at`` and ``updated`` by id, 300 rows per ``UPDATE ... FROM (VALUES ...)``.
+    """Set ``amount``, ``compare_at`` and ``updated_at`` by id, 300 rows per ``UPDATE ... FROM (VALUES ...)``.
 
     Django's ``bulk_update`` builds a ``CASE`` per field and row, whose
     compilation alone took most of an import's time. Both SQLite (3.33+)
@@ -153,7 +153,7 @@ def _prices_update(rows: Sequence[tuple[int, _Row]], *, now: datetime) -> None:
     connection = connections[router.db_for_write(Price)]
     table = connection.ops.quote_name(Price._meta.db_table)
     _write(
-        f"UPDATE {table} SET amount = v.column2, compare_at = v.column3, updated = %s "
+        f"UPDATE {table} SET amount = v.column2, compare_at = v.column3, updated_at = %s "
         f"FROM (VALUES {{rows}}) AS v WHERE {table}.id = v.column1",
         "(CAST(%s AS BIGINT), CAST(%s AS NUMERIC), CAST(%s AS NUMERIC))",
         [(pk, row.amount, row.compare_at) for pk, row in rows],

@@ -72,7 +72,7 @@ class Price(models.Model):
     currency = models.CharField(max_length=3)
     amount = _amount_field()
     compare_at = _amount_field(null=True, blank=True)
-    updated = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ("sku", "currency")
@@ -181,7 +181,7 @@ class Promotion(Window):
     skus = models.JSONField(default=list, blank=True, help_text='For target "chosen SKUs": a list of SKUs.')
     category_slug = models.SlugField(max_length=100, blank=True, default="")
     min_subtotal = _amount_field(default=Decimal(0), help_text="For target 'the cart': the subtotal it starts at.")
-    created = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ("id",)
@@ -224,7 +224,7 @@ class Voucher(Window):
     per_customer_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Uses per email; empty for no limit.")
     # Uses taken by reserved and confirmed redemptions; changed only by conditional updates in services.
     times_used = models.PositiveIntegerField(default=0, editable=False)
-    created = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ("code",)
@@ -267,11 +267,11 @@ class VoucherRedemption(models.Model):
     reference = models.CharField(max_length=100, unique=True)
     email = models.CharField(max_length=254, blank=True, default="")  # the customer's key (emails.customer_email_key)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RESERVED)
-    created = models.DateTimeField(default=timezone.now)
-    updated = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ("-created", "-id")
+        ordering = ("-created_at", "-id")
         indexes = [models.Index(fields=("voucher", "email", "state"), name="pricing_redemption_customer")]
 
     def __str__(self) -> str:

@@ -106,7 +106,7 @@ def price_set(*, sku: str, currency: str, amount: Decimal, compare_at: Decimal |
             price = Price.objects.create(sku=sku, currency=currency, amount=amount, compare_at=compare_at)
         else:
             price.amount, price.compare_at = amount, compare_at
-            price.save(update_fields=("amount", "compare_at", "updated"))
+            price.save(update_fields=("amount", "compare_at", "updated_at"))
         price_changes_publish(before=before, after=prices_effective(keys=[(sku, currency)], now=now))
     return price
 
@@ -186,7 +186,7 @@ def voucher_redeem(
         else:
             # A released use may be taken again, with this voucher: a retried checkout whose cart changed voucher.
             redemption.voucher, redemption.state, redemption.email = voucher, VoucherRedemption.State.RESERVED, email
-            redemption.save(update_fields=("voucher", "state", "email", "updated"))
+            redemption.save(update_fields=("voucher", "state", "email", "updated_at"))
     return redemption
 
 
@@ -197,7 +197,7 @@ def voucher_release(*, reference: str) -> bool:
         if redemption is None or not redemption.holds_use:
             return False
         redemption.state = VoucherRedemption.State.RELEASED
-        redemption.save(update_fields=("state", "updated"))
+        redemption.save(update_fields=("state", "updated_at"))
         Voucher.objects.filter(pk=redemption.voucher_id, times_used__gt=0).update(times_used=F("times_used") - 1)
     return True
 
@@ -211,6 +211,6 @@ def voucher_redemption_confirm(*, reference: str) -> bool:
     with atomic_for(Price):
         return bool(
             VoucherRedemption.objects.filter(reference=reference, state=VoucherRedemption.State.RESERVED).update(
-                state=VoucherRedemption.State.CONFIRMED, updated=timezone.now()
+                state=VoucherRedemption.State.CONFIRMED, updated_at=timezone.now()
             )
         )

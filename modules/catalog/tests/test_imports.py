@@ -32,7 +32,7 @@ def state() -> list[tuple]:
             "product__description",
             "product__status",
             "product__category__path",
-            "product__updated",
+            "product__updated_at",
         )
     )
 
@@ -62,12 +62,12 @@ def test_reimporting_the_same_file_changes_nothing(db):
     before = state()
     report = catalog_import_csv(text=GOOD)
     assert not report.changed and report.rows == 3
-    assert state() == before  # not even an ``updated`` timestamp moved
+    assert state() == before  # not even an ``updated_at`` timestamp moved
 
 
 def test_import_upserts_by_sku_and_product_slug(db, received, django_capture_on_commit_callbacks):
     catalog_import_csv(text=GOOD)
-    mug_updated = Product.objects.get(slug="mug").updated
+    mug_updated = Product.objects.get(slug="mug").updated_at
     changed = HEADER + (
         "OX-S,oxford-shirt,Oxford Shirt Slim,Small,apparel/shirts/oxford,Crisp cotton,draft\n"
         "OX-L,oxford-shirt,Oxford Shirt Slim,Large,apparel/shirts/oxford,Crisp cotton,draft\n"
@@ -87,7 +87,7 @@ def test_import_upserts_by_sku_and_product_slug(db, received, django_capture_on_
     assert sorted(oxford.variants.values_list("sku", flat=True)) == ["OX-L", "OX-M", "OX-S"]  # OX-M is kept
     mug = Product.objects.get(slug="mug")
     assert mug.variants.get().name == "Standard"
-    assert mug.updated == mug_updated  # only the variant changed; blank status keeps draft
+    assert mug.updated_at == mug_updated  # only the variant changed; blank status keeps draft
     assert [type(e) for e in received] == [ProductUnpublished]
     assert Product.objects.count() == 2
 
@@ -251,7 +251,7 @@ def test_a_big_import_runs_a_bounded_number_of_statements(db, django_assert_max_
     assert (report.products_created, report.variants_created, report.published) == (300, 900, 300)
     variant = Variant.objects.select_related("product").get(sku="SKU-00004")
     assert (variant.attributes, variant.active, variant.product.attributes, variant.product.slug) == ({}, True, {}, "prod-00001")
-    assert variant.product.created == variant.product.updated and variant.product.status == "published"
+    assert variant.product.created_at == variant.product.updated_at and variant.product.status == "published"
     renamed = _many_rows(900).replace(",V", ",W").replace("Product ", "Item ")
     # Now: lookups, 1 lock per 500 products, 1 update per 300 products and per 300 variants, no event.
     with django_assert_max_num_queries(20):

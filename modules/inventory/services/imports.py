@@ -181,7 +181,7 @@ def _changes_write(*, changes: Sequence[_Change], source: str, actor: str) -> No
                     reason=f"import line {c.row.line}",
                     reference=source,
                     actor=actor,
-                    created=now,
+                    created_at=now,
                 )
                 for c in changes
             ],
@@ -205,7 +205,7 @@ def _changes_write(*, changes: Sequence[_Change], source: str, actor: str) -> No
         )
         columns = ", ".join(
             column(movement, name)
-            for name in ("sku", "warehouse", "kind", "quantity", "reason", "reference", "actor", "created")
+            for name in ("sku", "warehouse", "kind", "quantity", "reason", "reference", "actor", "created_at")
         )
         cursor.execute(
             f"INSERT INTO {quote(movement.db_table)} ({columns}) "

@@ -81,8 +81,8 @@ def _reservation_insert(*, reference: str, expires_at: datetime, now: datetime) 
         "state": Reservation.State.ACTIVE.value,
         "expires_at": expires_at,
         "order_number": "",
-        "created": now,
-        "updated": now,
+        "created_at": now,
+        "updated_at": now,
         "returned_at": None,
     }
     fields = [Reservation._meta.get_field(name) for name in values]
@@ -131,7 +131,7 @@ def _reservation_create(*, reference: str, wanted: dict[str, int], ttl: int) -> 
         reservation.state = Reservation.State.ACTIVE
         reservation.expires_at = expires_at
         reservation.order_number = ""
-        reservation.save(update_fields=["state", "expires_at", "order_number", "updated"])
+        reservation.save(update_fields=["state", "expires_at", "order_number", "updated_at"])
     lines_replace(reservation=reservation, allocations=allocations, old_lines=renewed)
     publish(StockReserved(reference=reference, lines=lines_contract(wanted)))
     stock_events_publish(
@@ -165,7 +165,7 @@ def reservation_release_in_transaction(*, reference: str) -> Reservation | None:
         for line in held:
             freed[(line.sku, line.warehouse_id)] += line.quantity
     reservation.state = Reservation.State.RELEASED
-    reservation.save(update_fields=["state", "updated"])
+    reservation.save(update_fields=["state", "updated_at"])
     publish(StockReleased(reference=reference, lines=lines_contract(wanted)))
     stock_events_publish(
         before=selectors.availability_from_positions(skus=wanted, positions=positions),
@@ -213,7 +213,7 @@ def _reservations_expire_batch(*, now: datetime, batch_size: int) -> int:
     skus = {sku for sku, _ in freed}
     stock_lock(skus=skus)
     positions = selectors.stock_positions(skus=skus, now=now)
-    Reservation.objects.filter(pk__in=[r.pk for r in due]).update(state=Reservation.State.EXPIRED, updated=now)
+    Reservation.objects.filter(pk__in=[r.pk for r in due]).update(state=Reservation.State.EXPIRED, updated_at=now)
     for reservation in due:
         publish(StockReleased(reference=reservation.reference, lines=lines_contract(per_reservation[reservation.pk])))
     # What was available while these still held, against what is available now.

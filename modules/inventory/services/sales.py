@@ -75,7 +75,7 @@ def _reservation_commit(*, reference: str, order_number: str) -> Reservation:
     _stock_take(allocations=allocations, positions=positions, order_number=order_number)
     reservation.state = Reservation.State.COMMITTED
     reservation.order_number = order_number
-    reservation.save(update_fields=["state", "order_number", "updated"])
+    reservation.save(update_fields=["state", "order_number", "updated_at"])
     taken = defaultdict(int)
     for a in allocations:
         taken[(a.sku, a.warehouse_id)] += a.quantity

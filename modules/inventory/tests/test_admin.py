@@ -121,7 +121,7 @@ def test_ledger_filters_by_kind_warehouse_and_date(admin_client, receive):
     east = admin_client.get(url, {"warehouse__id__exact": StockLevel.objects.get(sku="B").warehouse_id})
     assert east.context["cl"].result_count == 1
     today = timezone.now()
-    dated = admin_client.get(url, {"created__year": today.year, "created__month": today.month, "created__day": today.day})
+    dated = admin_client.get(url, {"created_at__year": today.year, "created_at__month": today.month, "created_at__day": today.day})
     assert dated.context["cl"].result_count == 2
     by_sku = admin_client.get(url, {"sku": "A"})
     assert by_sku.context["cl"].result_count == 1

@@ -48,7 +48,7 @@ def test_an_import_creates_then_updates_then_changes_nothing(
 
 def test_an_update_writes_amount_compare_at_and_the_timestamp(known) -> None:
     prices_import(text="A,EUR,10.00,12.00\nB,EUR,3.00\nC,EUR,4.00\n")
-    before = Price.objects.get(sku="A").updated
+    before = Price.objects.get(sku="A").updated_at
     prices_import(text="A,EUR,9.50\nB,EUR,3.00,3.50\nC,EUR,4\n")
     rows = {p.sku: (p.amount, p.compare_at) for p in Price.objects.all()}
     assert rows == {
@@ -56,7 +56,7 @@ def test_an_update_writes_amount_compare_at_and_the_timestamp(known) -> None:
         "B": (Decimal("3.00"), Decimal("3.50")),
         "C": (Decimal("4.00"), None),  # 4 == 4.00: unchanged
     }
-    assert Price.objects.get(sku="A").updated > before
+    assert Price.objects.get(sku="A").updated_at > before
 
 
 def test_an_import_under_a_valid_price_list_publishes_what_customers_see(
