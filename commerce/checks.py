@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 # Backends that accept a message and deliver it to nobody.
 _NOWHERE = (
@@ -29,3 +29,33 @@ def email_backend_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             id="commerce.E001",
         )
     ]
+
+
+@register(Tags.security)
+def internal_transport_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Refuse to start with a short, unknown or malformed credential of the internal endpoints.
+
+    Run by every management command that checks (runserver, migrate, check),
+    not only ``--deploy``: a token anyone can guess is never right. The
+    endpoints also refuse to serve while the serving settings are wrong.
+    """
+    from commerce.transport.credentials import TOKEN_MIN_LENGTH, configuration_problems
+
+    messages: list[CheckMessage] = [
+        Error(
+            problem,
+            hint=f"Tokens have at least {TOKEN_MIN_LENGTH} characters, e.g. python -c 'import secrets; print(secrets.token_hex(32))'.",
+            id="commerce.E002",
+        )
+        for problem in configuration_problems()
+    ]
+    if settings.CONTRACTS_TOKEN:
+        messages.append(
+            Warning(
+                "CONTRACTS_TOKEN is deprecated: it is read as CONTRACTS_CLIENT_TOKEN (the token this process "
+                "presents when it calls another) and no longer makes this process serve anything.",
+                hint="Set CONTRACTS_CLIENT_TOKEN (or <MODULE>_SERVICE_TOKEN) to call, and CONTRACTS_SERVE_TOKENS to serve.",
+                id="commerce.W001",
+            )
+        )
+    return messages

@@ -47,8 +47,23 @@ MODULE_SERVICE_URLS = {
     for name in ALL_MODULES
     if name not in MODULES and os.environ.get(f"{name.upper()}_SERVICE_URL")
 }
-# Shared secret of the internal contract endpoint; unset, this process serves no contract over HTTP.
-CONTRACTS_TOKEN = os.environ.get("CONTRACTS_TOKEN", "")
+# Internal endpoints (/internal/contracts/…, /internal/events); calling and serving are set apart
+# (commerce/transport/credentials.py). Calling: the token presented to <MODULE>'s service is
+# <MODULE>_SERVICE_TOKEN, else CONTRACTS_CLIENT_TOKEN. Serving: CONTRACTS_SERVE_TOKENS, "<caller>=<token>,…"
+# where <caller> is the module (or "+"-joined modules) of the calling process; unset, nothing is served.
+# Tokens have at least 32 characters. CONTRACTS_TOKEN (deprecated) is read as CONTRACTS_CLIENT_TOKEN only.
+CONTRACTS_TOKEN = os.environ.get("CONTRACTS_TOKEN", "").strip()
+CONTRACTS_CLIENT_TOKEN = os.environ.get("CONTRACTS_CLIENT_TOKEN", "").strip() or CONTRACTS_TOKEN
+CONTRACTS_SERVICE_TOKENS = {
+    name: os.environ[f"{name.upper()}_SERVICE_TOKEN"].strip()
+    for name in MODULE_SERVICE_URLS
+    if os.environ.get(f"{name.upper()}_SERVICE_TOKEN", "").strip()
+}
+CONTRACTS_SERVE_TOKENS = dict(
+    (caller.strip(), token.strip()) for caller, _, token in (item.partition("=") for item in env_list("CONTRACTS_SERVE_TOKENS"))
+)
+# Client networks (CIDRs) allowed on the internal endpoints, judged on REMOTE_ADDR; empty allows any.
+CONTRACTS_ALLOWED_NETWORKS = env_list("CONTRACTS_ALLOWED_NETWORKS")
 CONTRACTS_TIMEOUT_SECONDS = float(os.environ.get("CONTRACTS_TIMEOUT_SECONDS", "5"))
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from commerce.transport.client import ContractClient
+from commerce.transport.credentials import client_token_for
 from commerce.transport.protocols import CONTRACT_PROTOCOLS
 from contracts.container import MODULES, Services
 from contracts.errors import ServiceUnavailable
@@ -46,7 +47,7 @@ def implementation_for(module: str) -> object:
             module=module,
             protocol=CONTRACT_PROTOCOLS[module],
             base_url=url,
-            token=settings.CONTRACTS_TOKEN,
+            token=client_token_for(module),
             timeout=settings.CONTRACTS_TIMEOUT_SECONDS,
         )
     return Unavailable(module)

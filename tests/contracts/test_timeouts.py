@@ -36,7 +36,7 @@ def stalled_pricing():
         module="pricing",
         protocol=CONTRACT_PROTOCOLS["pricing"],
         base_url=f"http://127.0.0.1:{server.server_address[1]}",
-        token="t",
+        token="t" * 32,
         timeout=0.5,
     )
     server.shutdown()

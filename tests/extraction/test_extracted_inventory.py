@@ -31,7 +31,9 @@ from contracts.events import subscribe, subscriptions_for, unsubscribe
 from tests.e2e.conftest import complete_body
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "extraction-test-token"
+# One credential per direction: what this process (the shop) presents to inventory, and what inventory presents back.
+SHOP_TOKEN = "extraction-test-token-of-the-shop-process"
+INVENTORY_TOKEN = "extraction-test-token-of-the-inventory-service"
 
 
 def free_port() -> int:
@@ -50,7 +52,7 @@ def inventory_service(transactional_db, live_server, settings, tmp_path):
     for name, text, command in (("catalog.csv", CATALOG_CSV, "import_catalog"), ("prices.csv", PRICES_CSV, "import_prices")):
         (tmp_path / name).write_text(text)
         call_command(command, str(tmp_path / name), stdout=io.StringIO())
-    settings.CONTRACTS_TOKEN = TOKEN  # this process serves catalog to the inventory service
+    settings.CONTRACTS_SERVE_TOKENS = {"inventory": INVENTORY_TOKEN}  # this process serves catalog to inventory
 
     port = free_port()
     env = {
@@ -59,7 +61,9 @@ def inventory_service(transactional_db, live_server, settings, tmp_path):
         "COMMERCE_MODULES": "inventory",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'inventory-service.sqlite3'}",
         "CATALOG_SERVICE_URL": live_server.url,
-        "CONTRACTS_TOKEN": TOKEN,
+        "CATALOG_SERVICE_TOKEN": INVENTORY_TOKEN,
+        "CONTRACTS_SERVE_TOKENS": "+".join(m for m in settings.MODULES if m != "inventory") + f"={SHOP_TOKEN}",
+        "CONTRACTS_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
         "SECRET_KEY": "extraction-test-secret-key-" + "x" * 30,
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -102,9 +106,10 @@ def inventory_service(transactional_db, live_server, settings, tmp_path):
 def inventory_elsewhere(inventory_service, settings):
     """Serve inventory from the other process, both its contract and its events; yield the client."""
     remote = ContractClient(
-        module="inventory", protocol=CONTRACT_PROTOCOLS["inventory"], base_url=inventory_service, token=TOKEN, timeout=10
+        module="inventory", protocol=CONTRACT_PROTOCOLS["inventory"], base_url=inventory_service, token=SHOP_TOKEN, timeout=10
     )
     settings.MODULE_SERVICE_URLS = {"inventory": inventory_service}
+    settings.CONTRACTS_SERVICE_TOKENS = {"inventory": SHOP_TOKEN}
     # In a real split this process would not install inventory at all; here its local subscribers would
     # react to OrderPlaced against empty local tables, so they are taken out for the test.
     local_subscribers = [s for s in subscriptions_for("checkout.OrderPlaced") + subscriptions_for("checkout.OrderCancelled") if s.module == "inventory"]
