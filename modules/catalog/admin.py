@@ -19,7 +19,8 @@ from contracts.errors import Conflict
 from kernel.admin_import import CsvImportAdminMixin
 from modules.catalog import services
 from modules.catalog.cache import catalog_changed
-from modules.catalog.imports import IMPORT_COLUMNS, catalog_import_csv
+from modules.catalog.imports.csv_import import catalog_import_csv
+from modules.catalog.imports.rows import IMPORT_COLUMNS
 from modules.catalog.models import Category, Product, ProductMedia, Variant
 
 

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 
 from contracts.catalog import ProductPublished, ProductUnpublished
 from kernel.imports import ImportInvalid
-from modules.catalog.imports import catalog_import_csv
+from modules.catalog.imports.csv_import import catalog_import_csv
 from modules.catalog.models import Category, Product, Variant
 
 HEADER = "sku,product_slug,product_name,variant_name,category,description,status\n"
@@ -298,7 +298,7 @@ def test_columns_may_come_in_any_order_and_the_command_has_a_dry_run(db, tmp_pat
 
 
 def test_a_file_over_the_row_limit_is_refused_at_the_first_row_too_many(db, monkeypatch):
-    monkeypatch.setattr("modules.catalog.imports.IMPORT_MAX_ROWS", 2)
+    monkeypatch.setattr("modules.catalog.imports.rows.IMPORT_MAX_ROWS", 2)
     with pytest.raises(ImportInvalid) as caught:
         catalog_import_csv(text=GOOD)
     [problem] = caught.value.problems

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from kernel.import_command import ImportCommand
-from modules.catalog.imports import IMPORT_COLUMNS, catalog_import_csv
+from modules.catalog.imports.csv_import import catalog_import_csv
+from modules.catalog.imports.rows import IMPORT_COLUMNS
 
 
 class Command(ImportCommand):
