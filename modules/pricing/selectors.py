@@ -6,9 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from json import loads as json_loads
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import DecimalField, F, JSONField, Q, QuerySet, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from contracts.common import SKU_RULE, SkuQuantity, sku_valid
@@ -82,26 +84,93 @@ def prices_current(*, skus: Sequence[str], currency: str, now: datetime) -> dict
     """Return the price of each of ``skus`` in ``currency`` at ``now``; SKUs without one are absent.
 
     A valid price list overrides the base price (see ``prices_listed`` and
-    ``price_effective``). Two queries on PostgreSQL whatever the number of
-    SKUs; two per 500 SKUs on SQLite.
+    ``price_effective``). One statement on PostgreSQL whatever the number of
+    SKUs (base prices and valid list prices in one UNION ALL); one per 500
+    SKUs on SQLite.
     """
+    return _current(skus=skus, currency=currency, now=now, promotions=False)[0]
+
+
+def prices_and_promotions_current(
+    *, skus: Sequence[str], currency: str, now: datetime
+) -> tuple[dict[str, CurrentPrice], list[Promotion]]:
+    """Return ``prices_current`` and ``promotions_active`` together, read in the same statement.
+
+    A quote needs both on every cart change; one round trip instead of two.
+    The promotions are unsaved ``Promotion`` instances carrying what a quote
+    reads (id, name, kind, value, currency, target, SKUs, category, minimum).
+    """
+    prices, promotions = _current(skus=skus, currency=currency, now=now, promotions=True)
+    return prices, promotions or []
+
+
+def _current(
+    *, skus: Sequence[str], currency: str, now: datetime, promotions: bool
+) -> tuple[dict[str, CurrentPrice], list[Promotion] | None]:
     unique = list(dict.fromkeys(skus))
-    base: dict[str, Price] = {}
-    for batch in filtered_in(Price.objects.filter(currency=currency), field="sku", values=unique):
-        base.update((p.sku, p) for p in batch)
-    listed = prices_listed(skus=unique, currency=currency, now=now)
+    base: dict[str, tuple[Decimal, Decimal | None]] = {}
+    listed: dict[str, tuple[int, int, Decimal]] = {}  # sku -> (priority, list id, amount): the lowest pair wins
+    promos: list[Promotion] | None = None
+    decimal, json = DecimalField(max_digits=18, decimal_places=3), JSONField()
+    columns = ("row_kind", "row_key", "row_amount", "row_compare", "row_rank", "row_list", "row_extra")
+    batches = zip(
+        filtered_in(Price.objects.filter(currency=currency), field="sku", values=unique),
+        filtered_in(PriceListItem.objects.filter(currency=currency), field="sku", values=unique),
+        strict=True,
+    )
+    for base_batch, listed_batch in batches:
+        parts = [
+            base_batch.order_by().annotate(
+                row_kind=Value(_BASE), row_key=F("sku"), row_amount=F("amount"), row_compare=F("compare_at"),
+                row_rank=Value(0), row_list=Value(0), row_extra=Value(None, output_field=json),
+            ),
+            listed_batch.filter(price_list__in=PriceList.objects.filter(window_q(now)).values("pk")).order_by().annotate(
+                row_kind=Value(_LISTED), row_key=F("sku"), row_amount=F("amount"),
+                row_compare=Value(None, output_field=decimal), row_rank=F("price_list__priority"),
+                row_list=F("price_list_id"), row_extra=Value(None, output_field=json),
+            ),
+        ]
+        if promotions and promos is None:
+            promos = []
+            parts.append(_promotions_valid(currency=currency, now=now).order_by().annotate(
+                row_kind=Value(_PROMOTION), row_key=F("name"), row_amount=F("value"), row_compare=F("min_subtotal"),
+                row_rank=F("id"), row_list=Value(0),
+                row_extra=JSONObject(kind="kind", currency="currency", target="target", skus="skus", slug="category_slug"),
+            ))
+        first, *rest = (part.values_list(*columns) for part in parts)
+        for kind, key, amount, compare_at, rank, list_id, extra in first.union(*rest, all=True):
+            if kind == _BASE:
+                base[key] = (amount, compare_at)
+            elif kind == _LISTED:
+                if key not in listed or (rank, list_id) < listed[key][:2]:
+                    listed[key] = (rank, list_id, amount)
+            else:
+                promos.append(_promotion_from_row(rank=rank, name=key, value=amount, min_subtotal=compare_at, extra=extra))
+    if promotions and promos is None:  # no SKUs, so no statement above
+        promos = promotions_active(currency=currency, now=now)
     result: dict[str, CurrentPrice] = {}
     for sku in unique:
-        base_price = base.get(sku)
-        current = price_effective(
-            sku=sku,
-            amount=base_price.amount if base_price else None,
-            compare_at=base_price.compare_at if base_price else None,
-            listed=listed.get(sku),
-        )
+        amount, compare_at = base.get(sku, (None, None))
+        winner = listed.get(sku)
+        current = price_effective(sku=sku, amount=amount, compare_at=compare_at, listed=winner[2] if winner else None)
         if current is not None:
             result[sku] = current
-    return result
+    return result, sorted(promos, key=lambda promo: promo.pk) if promos is not None else None
+
+
+_BASE, _LISTED, _PROMOTION = 0, 1, 2
+
+
+def _promotion_from_row(*, rank: int, name: str, value: Decimal, min_subtotal: Decimal, extra: object) -> Promotion:
+    if isinstance(extra, str):  # SQLite hands JSON built in the query back as text
+        extra = json_loads(extra)
+    skus = extra["skus"]
+    if isinstance(skus, str):  # SQLite nests the stored JSON text as a string
+        skus = json_loads(skus)
+    return Promotion(
+        pk=rank, name=name, value=value, min_subtotal=min_subtotal, kind=extra["kind"], currency=extra["currency"],
+        target=extra["target"], skus=skus, category_slug=extra["slug"],
+    )
 
 
 def prices_effective(*, keys: Iterable[tuple[str, str]], now: datetime) -> dict[tuple[str, str], CurrentPrice]:
@@ -118,7 +187,11 @@ def prices_effective(*, keys: Iterable[tuple[str, str]], now: datetime) -> dict[
 
 def promotions_active(*, currency: str, now: datetime) -> list[Promotion]:
     """Return the promotions valid at ``now`` that apply to quotes in ``currency``, oldest first."""
-    return list(Promotion.objects.filter(window_q(now)).filter(Q(currency="") | Q(currency=currency)).order_by("id"))
+    return list(_promotions_valid(currency=currency, now=now).order_by("id"))
+
+
+def _promotions_valid(*, currency: str, now: datetime) -> QuerySet[Promotion]:
+    return Promotion.objects.filter(window_q(now)).filter(Q(currency="") | Q(currency=currency))
 
 
 def voucher_find(*, code: str) -> Voucher | None:
@@ -204,7 +277,7 @@ def quote_compute(
     currency_check(currency)
     merged = _lines_merge(lines)
     now = timezone.now()
-    prices = prices_current(skus=list(merged), currency=currency, now=now)
+    prices, promotions = prices_and_promotions_current(skus=list(merged), currency=currency, now=now)
     missing = tuple(sorted(sku for sku in merged if sku not in prices))
     if missing:
         raise PriceNotFound(skus=missing, currency=currency)
@@ -222,7 +295,7 @@ def quote_compute(
             now=now,
         )
         voucher = _to_discount(row, currency)
-    line_promotions, cart_promotions = _promotions(currency=currency, now=now, skus=merged.keys())
+    line_promotions, cart_promotions = _promotions(promotions=promotions, currency=currency, skus=merged.keys())
     return quote_calculate(
         currency=currency,
         lines=priced,
@@ -260,13 +333,15 @@ def _lines_merge(lines: Sequence[SkuQuantity]) -> dict[str, int]:
     return merged
 
 
-def _promotions(*, currency: str, now: datetime, skus: Iterable[str]) -> tuple[list[Discount], list[Discount]]:
-    """Return the line and cart promotions valid now, with category targets resolved through the catalog."""
+def _promotions(
+    *, promotions: Sequence[Promotion], currency: str, skus: Iterable[str]
+) -> tuple[list[Discount], list[Discount]]:
+    """Return the line and cart discounts of the valid ``promotions``, with category targets resolved through the catalog."""
     line_promotions: list[Discount] = []
     cart_promotions: list[Discount] = []
     category_skus: dict[str, frozenset[str]] = {}
     wanted = set(skus)
-    for promo in promotions_active(currency=currency, now=now):
+    for promo in promotions:
         if promo.target == Promotion.Target.SUBTOTAL:
             cart_promotions.append(_to_discount(promo, currency))
             continue

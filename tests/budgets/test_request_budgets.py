@@ -21,11 +21,11 @@ PROVIDER = ("checkout_testgatewaytransaction",)
 
 # One INSERT: a new cart has no lines to read and nothing to price.
 CART_CREATE_STATEMENTS = 1
-# Read the cart with its lines (1, one join); price the cart as it will be: catalog 1, inventory 1, pricing 3 (base
-# prices, price-list prices, active promotions); write: bump the cart's version conditionally and write the line (2).
-# The issue asked for 6: the three other modules' reads are the rest, and are kept exact rather than cached.
-ADD_LINE_STATEMENTS = 8
-# Cart with lines 1, key lookup 1, catalog 1, pricing 3, claim + pending payment 2, inventory's reservation ≤ 6,
+# Read the cart with its lines (1, one join); price the cart as it will be: catalog 1, inventory 1, pricing 1 (base
+# prices, valid price-list prices and active promotions in one UNION ALL); write: bump the cart's version
+# conditionally and write the line (2).
+ADD_LINE_STATEMENTS = 6
+# Cart with lines 1, key lookup 1, catalog 1, pricing 1, claim + pending payment 2, inventory's reservation ≤ 6,
 # authorization recorded 1, order transaction 10 (fence, cart lock, lines, order, order lines, cart, outbox,
 # deliveries, answer) — with 4 to spare for inventory's events when a SKU crosses a stock threshold.
 COMPLETE_STATEMENTS = 30
