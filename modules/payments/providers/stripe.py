@@ -82,6 +82,7 @@ HANDLED_EVENT_TYPES = frozenset(
         "refund.updated",
         "refund.failed",
         "charge.refunded",
+        "charge.refund.updated",
     }
 )
 
@@ -179,7 +180,8 @@ def event_from_stripe(data: Mapping[str, Any]) -> ProviderEvent:
         if kind == "refund":
             return ProviderEvent(id=event_id, type=event_type, created=created, refund=refund_from_stripe(obj))
         if kind == "charge":
-            # charge.refunded: the charge lists its refunds newest first when the API version includes them.
+            # charge.refunded: a Charge lists its refunds (newest first) only in API versions before 2022-11-15 or
+            # when expanded; otherwise the event names no refund and refund.created/refund.updated carry them.
             refunds = (obj.get("refunds") or {}).get("data") or []
             refund = refund_from_stripe(refunds[0]) if refunds else None
             return ProviderEvent(id=event_id, type=event_type, created=created, refund=refund)

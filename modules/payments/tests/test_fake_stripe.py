@@ -213,7 +213,9 @@ def test_refunds_have_stripes_shape_and_are_listed_on_the_charge(fake):
     )
     [charge_refunded] = fake.events("charge.refunded")
     charge = charge_refunded["data"]["object"]
-    assert (charge["amount_refunded"], charge["refunded"], charge["refunds"]["data"][0]["id"]) == (500, False, refund["id"])
+    assert (charge["object"], charge["amount_refunded"], charge["refunded"]) == ("charge", 500, False)
+    assert "refunds" not in charge  # not on a Charge in current API versions unless expanded
+    assert fake.state.charge_object(intent["latest_charge"], expand_refunds=True)["refunds"]["data"][0]["id"] == refund["id"]
 
 
 def test_a_pending_refund_settles_later_with_its_events(fake):

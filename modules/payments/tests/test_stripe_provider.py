@@ -479,11 +479,39 @@ def test_a_signed_intent_event_is_verified_and_mapped(provider, fake):
 def test_refund_events_are_mapped_to_the_refund(provider, fake):
     intent = captured(provider)
     refund = provider.refund_create(key="refund-1", intent_id=intent.id, amount=Decimal("10.00"))
+    [event] = fake.events("refund.created")
+    payload, headers = signed_delivery(event, fake.webhook_secret)
 
-    for event in fake.events("refund.created", "charge.refunded"):
-        payload, headers = signed_delivery(event, fake.webhook_secret)
-        parsed = provider.webhook_parse(payload=payload, headers=headers)
-        assert parsed.refund == refund and parsed.intent is None
+    parsed = provider.webhook_parse(payload=payload, headers=headers)
+
+    assert parsed.refund == refund and parsed.intent is None
+
+
+def test_charge_refunded_names_the_newest_refund_only_when_the_charge_lists_them(provider, fake):
+    intent = captured(provider)
+    provider.refund_create(key="refund-1", intent_id=intent.id, amount=Decimal("10.00"))
+    newest = provider.refund_create(key="refund-2", intent_id=intent.id, amount=Decimal("5.00"))
+    event = fake.events("charge.refunded")[-1]
+    payload, headers = signed_delivery(event, fake.webhook_secret)
+
+    assert provider.webhook_parse(payload=payload, headers=headers).refund is None  # current API versions
+
+    event["data"]["object"] = fake.state.charge_object(event["data"]["object"]["id"], expand_refunds=True)
+    payload, headers = signed_delivery(event, fake.webhook_secret)
+    assert provider.webhook_parse(payload=payload, headers=headers).refund == newest
+
+
+def test_a_pending_refund_settling_is_told_by_refund_updated(provider, fake):
+    intent = captured(provider)
+    fake.state.refund_status = "pending"
+    refund = provider.refund_create(key="refund-1", intent_id=intent.id, amount=Decimal("5.00"))
+    fake.settle_refund(refund.id, status="succeeded")
+    [event] = fake.events("refund.updated")
+    payload, headers = signed_delivery(event, fake.webhook_secret)
+
+    parsed = provider.webhook_parse(payload=payload, headers=headers)
+
+    assert parsed.refund is not None and (parsed.refund.id, parsed.refund.status) == (refund.id, "succeeded")
 
 
 def test_a_failed_payment_event_carries_the_decline(provider, fake):

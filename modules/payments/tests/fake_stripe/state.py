@@ -527,9 +527,9 @@ class StripeState:
         self._emit("refund.updated", refund)
         return copy.deepcopy(refund)
 
-    def charge_object(self, charge_id: str) -> dict[str, Any]:
+    def charge_object(self, charge_id: str, *, expand_refunds: bool = False) -> dict[str, Any]:
         charge = self.charges[charge_id]
-        return {
+        obj = {
             "id": charge.id,
             "object": "charge",
             "amount": charge.amount,
@@ -539,11 +539,13 @@ class StripeState:
             "currency": charge.currency,
             "payment_intent": charge.intent_id,
             "refunded": charge.amount_captured > 0 and charge.amount_refunded >= charge.amount_captured,
-            "refunds": {
+            "status": "succeeded",
+        }
+        if expand_refunds:  # not part of a Charge since API version 2022-11-15 unless expanded
+            obj["refunds"] = {
                 "object": "list",
                 "data": copy.deepcopy(charge.refunds),
                 "has_more": False,
                 "url": f"/v1/charges/{charge.id}/refunds",
-            },
-            "status": "succeeded",
-        }
+            }
+        return obj
