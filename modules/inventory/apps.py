@@ -6,7 +6,10 @@ class InventoryConfig(AppConfig):
     label = "inventory"
     verbose_name = "Inventory"
     # Periodic tasks (name: task, seconds), scheduled wherever inventory is installed (commerce/schedule.py).
-    periodic_tasks = {"reservations-expire": ("modules.inventory.tasks.reservations_expire", 60)}
+    periodic_tasks = {
+        "reservations-expire": ("modules.inventory.tasks.reservations_expire", 60),
+        "reservations-purge": ("modules.inventory.tasks.reservations_purge", 60 * 60),
+    }
 
     def ready(self) -> None:
         from contracts.checkout import OrderCancelled, OrderPlaced
