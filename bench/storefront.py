@@ -407,11 +407,13 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
         "PYTHONUNBUFFERED": "1",
         "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),  # bench importable
     }
-    for name in ("CELERY_BROKER_URL", "CACHE_URL", "CONTRACTS_TOKEN", "COMMERCE_MODULES"):
+    for name in ("CELERY_BROKER_URL", "CACHE_URL", "COMMERCE_MODULES", "CONTRACTS_TOKEN", "CONTRACTS_CLIENT_TOKEN",
+                 "CONTRACTS_SERVE_TOKENS", "CONTRACTS_ALLOWED_NETWORKS"):
         env.pop(name, None)
     for module in ("CATALOG", "PRICING", "INVENTORY", "CHECKOUT"):
         env.pop(f"{module}_DATABASE_URL", None)
         env.pop(f"{module}_SERVICE_URL", None)
+        env.pop(f"{module}_SERVICE_TOKEN", None)
     if args.broker:
         env["CELERY_BROKER_URL"] = args.broker
         # A queue of this run's own: the server, worker and beat use bench.settings, which reads it; deleted at the end.
