@@ -15,7 +15,6 @@ from modules.checkout.errors import CartNotFound
 from modules.checkout.models import Cart, CartLine, Order, OrderLine
 from modules.checkout.tokens import access_token_matches
 
-
 _CART_COLUMNS = tuple(field.attname for field in Cart._meta.concrete_fields)
 _LINE_COLUMNS = tuple(field.attname for field in CartLine._meta.concrete_fields)
 
