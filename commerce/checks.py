@@ -59,3 +59,19 @@ def internal_transport_check(app_configs: Any = None, **kwargs: Any) -> list[Che
             )
         )
     return messages
+
+
+@register(Tags.security, deploy=True)
+def internal_allow_list_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Warn in production while the internal endpoints are served to any client address."""
+    if not settings.CONTRACTS_SERVE_TOKENS or settings.CONTRACTS_ALLOWED_NETWORKS:
+        return []
+    return [
+        Warning(
+            "CONTRACTS_SERVE_TOKENS is set and CONTRACTS_ALLOWED_NETWORKS is not: /internal/ answers any address "
+            "that reaches this listener, with only the tokens between it and a caller.",
+            hint="Set CONTRACTS_ALLOWED_NETWORKS to the services' networks (CIDRs, e.g. 10.0.0.0/8), or keep /internal/ "
+            "off the public proxy.",
+            id="commerce.W002",
+        )
+    ]

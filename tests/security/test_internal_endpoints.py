@@ -317,3 +317,13 @@ def test_an_invalid_network_is_a_startup_error_and_serves_nothing(serving):
     serving.CONTRACTS_ALLOWED_NETWORKS = ["10.0.0.0/33"]
     assert [m.id for m in internal_transport_check()] == ["commerce.E002"]
     assert post(CALL, {"kwargs": {"skus": ["TEE-M"]}}, **bearer(CHECKOUT_TOKEN)).status_code == 404
+
+
+def test_serving_without_an_allow_list_is_a_deployment_warning(serving):
+    from commerce.checks import internal_allow_list_check
+
+    assert [m.id for m in internal_allow_list_check()] == ["commerce.W002"]
+    serving.CONTRACTS_ALLOWED_NETWORKS = ["10.0.0.0/8"]
+    assert internal_allow_list_check() == []
+    serving.CONTRACTS_SERVE_TOKENS = {}
+    assert internal_allow_list_check() == []
