@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
@@ -19,6 +20,7 @@ logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 # What a client is told to wait when the database or broker is briefly away.
 RETRY_AFTER_SECONDS = 5
+
 
 # The most specific class wins: the MRO of the raised error is walked in order. A module adds the
 # statuses of its own errors with ``contract_error_status_register`` (from its AppConfig.ready).
@@ -49,11 +51,16 @@ _TITLES = {
 }
 
 
+def problem_title(status: int) -> str:
+    """Return the title problem documents carry for ``status``."""
+    return _TITLES.get(status, "Error")
+
+
 def problem_body(*, status: int, code: str, detail: str, **extra: Any) -> dict[str, Any]:
     """Return the problem document for ``status`` and ``code``."""
     body: dict[str, Any] = {
         "type": f"https://errors.commerce.local/{code}",
-        "title": _TITLES.get(status, "Error"),
+        "title": problem_title(status),
         "status": status,
         "detail": detail,
         "code": code,
@@ -67,21 +74,36 @@ def contract_error_status_register(error_type: type[ContractError], status: int)
     CONTRACT_ERROR_STATUS[error_type] = status
 
 
-def contract_error_status(error: ContractError) -> int:
-    """Return the HTTP status for a contract error."""
+# A view's own statuses for some contract errors, by error class or by code (see ``exception_handler``).
+StatusOverrides = Mapping[type[ContractError] | str, int]
+
+
+def contract_error_status(error: ContractError, overrides: StatusOverrides | None = None) -> int:
+    """Return the HTTP status for a contract error; ``overrides`` (a view's) win over the table.
+
+    An override for the error's code wins; then the MRO of the error is
+    walked from the most specific class, and at each class the view's own
+    status is looked up first, then the shared table.
+    """
+    if overrides and error.code in overrides:
+        return overrides[error.code]
     for klass in type(error).__mro__:
+        if overrides and klass in overrides:
+            return overrides[klass]
         if klass in CONTRACT_ERROR_STATUS:
             return CONTRACT_ERROR_STATUS[klass]
     return 400
 
 
-def contract_error_document(error: ContractError) -> dict[str, Any]:
-    """Return the problem document for a contract error."""
+def contract_error_document(
+    error: ContractError, overrides: StatusOverrides | None = None
+) -> dict[str, Any]:
+    """Return the problem document for a contract error (``overrides``: see ``contract_error_status``)."""
     extra = dict(error.extra)
     errors = getattr(error, "errors", ())
     if errors:
         extra["errors"] = [{"field": e.field, "code": e.code, "detail": e.detail} for e in errors]
-    return problem_body(status=contract_error_status(error), code=error.code, detail=error.detail, **extra)
+    return problem_body(status=contract_error_status(error, overrides), code=error.code, detail=error.detail, **extra)
 
 
 def _flatten_validation(detail: Any, prefix: str = "") -> list[dict[str, str]]:
@@ -110,10 +132,18 @@ def _problem_response(body: dict[str, Any], headers: dict[str, str] | None = Non
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF exception handler: problem documents for contract, DRF and Django errors."""
+    """DRF exception handler: problem documents for contract, DRF and Django errors.
+
+    A view may answer some contract errors with statuses of its own through a
+    ``contract_error_statuses`` mapping (error class or code → status): a read
+    naming unknown things answers ``PriceNotFound`` with 404, and a request the
+    schema calls valid but a rule refuses (one the schema cannot state) gets 422,
+    so that 400 always means "breaks the published schema".
+    """
     if isinstance(exc, ContractError):
         set_rollback()
-        return _problem_response(contract_error_document(exc))
+        overrides = getattr(context.get("view"), "contract_error_statuses", None)
+        return _problem_response(contract_error_document(exc, overrides))
     if isinstance(exc, RequestDataTooBig):
         return _problem_response(problem_body(status=413, code="body_too_large", detail=str(exc)))
     if isinstance(exc, (OperationalError, InterfaceError)):

@@ -5,8 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from contracts.common import SKU_MAX_LENGTH, SKU_PATTERN, SKU_RULE, sku_valid
 
 
 class StrictSerializer(serializers.Serializer):
@@ -49,3 +52,60 @@ class WholeNumberField(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+# The SKU rule of contracts.common in the dialect of OpenAPI (ECMA-262 has no \Z; a schema pattern is searched).
+SKU_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": SKU_PATTERN.removesuffix(r"\Z") + "$",
+    "minLength": 1,
+    "maxLength": SKU_MAX_LENGTH,
+    "description": f"A SKU: {SKU_RULE}.",
+    "example": "TEE-M",
+}
+
+
+@extend_schema_field(SKU_SCHEMA)
+class SkuField(serializers.CharField):
+    """A SKU, held to the one rule every module shares (``contracts.common``), taken exactly as sent.
+
+    No trimming: what the schema calls invalid (" TEE-M") the server refuses, so
+    a client generated from the schema and the server always agree.
+    """
+
+    default_error_messages = {**serializers.CharField.default_error_messages, "invalid_sku": f"A SKU is {SKU_RULE}."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("max_length", SKU_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if not sku_valid(value):
+            self.fail("invalid_sku")
+        return value
+
+
+def currency_schema() -> dict[str, Any]:
+    """Return the schema of a currency the shop sells in (``SHOP_CURRENCIES``, ISO 4217 codes)."""
+    return {
+        "type": "string",
+        "enum": list(settings.SHOP_CURRENCIES),
+        "description": "ISO 4217 code of a currency the shop sells in.",
+    }
+
+
+@extend_schema_field(currency_schema())
+class CurrencyField(serializers.CharField):
+    """A currency code taken exactly as sent (no trimming); which ones the shop sells in is the module's to check.
+
+    The schema lists the shop's currencies; the module refuses any other with
+    a 400 ``unknown_currency``, so the server refuses exactly what the schema
+    does.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("max_length", 16)
+        super().__init__(**kwargs)
