@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -13,13 +13,18 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from kernel.http_cache import bytes_response, conditional_get
-from kernel.pagination import CountedRange
+from kernel.pagination import CountedRange, page_parameters
 from kernel.renderers import ORJSONRenderer, json_bytes
+from kernel.schema import WholeAnswerSchema, problem_responses
+from kernel.serializers import currency_schema
 from modules.catalog import cache, selectors
 from modules.catalog.api.serializers import (
+    DEFAULT_ORDERING,
     ORDERINGS,
     CategorySerializer,
     ListingQuery,
+    ProductDetailSerializer,
+    ProductPageSerializer,
     ProductSerializer,
     currency_parse,
     product_data,
@@ -29,28 +34,42 @@ from modules.catalog.selectors import Offers, ProductCard
 DEGRADED_HEADER = "Commerce-Degraded"
 
 CURRENCY_PARAMETER = OpenApiParameter(
-    "currency", str, description="ISO 4217 code (e.g. EUR): adds prices and availability"
+    "currency",
+    currency_schema(),
+    description="ISO 4217 code of a currency the shop sells in: adds prices and availability",
 )
 # Conditional GET on every catalog read (ConditionalGetMixin): documented, so a client or CDN can rely on it.
 CONDITIONAL_GET_PARAMETERS = [
     OpenApiParameter(
         "If-None-Match", str, OpenApiParameter.HEADER, description="an ETag of an earlier answer: 304 Not Modified when unchanged"
     ),
-    OpenApiParameter("ETag", str, OpenApiParameter.HEADER, response=[200], description="the answer's entity tag"),
+    OpenApiParameter("ETag", str, OpenApiParameter.HEADER, response=[200, 304], description="the answer's entity tag"),
     OpenApiParameter(
         "Cache-Control",
         str,
         OpenApiParameter.HEADER,
-        response=[200],
+        response=[200, 304],
         description="public, max-age=1 (no-store for a degraded answer): the storefront is at most 2 s stale",
     ),
 ]
+DEGRADED_PARAMETER = OpenApiParameter(
+    DEGRADED_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="Only on a degraded answer: the modules that failed, comma-separated (pricing, inventory)",
+)
 LISTING_PARAMETERS = [
-    OpenApiParameter("category", str, description="category slug; includes its subcategories"),
+    OpenApiParameter("category", str, description="category slug; includes its subcategories (unknown: no products)"),
     OpenApiParameter("q", str, description="text searched in name, description and SKU (bounded)"),
-    OpenApiParameter("ordering", str, enum=list(ORDERINGS), description="price orderings need currency="),
+    OpenApiParameter(
+        "ordering",
+        {"type": "string", "enum": list(ORDERINGS), "default": DEFAULT_ORDERING},
+        description="price orderings need currency= (without it: 422 currency_required)",
+    ),
     CURRENCY_PARAMETER,
 ]
+NOT_MODIFIED = {304: OpenApiResponse(description="Not Modified: the answer is unchanged since the ETag in If-None-Match")}
 
 
 def _renderers() -> list[Any]:
@@ -111,7 +130,14 @@ class CategoryListView(ConditionalGetMixin, ListAPIView):
     renderer_classes = _renderers()
     serializer_class = CategorySerializer
 
-    @extend_schema(parameters=CONDITIONAL_GET_PARAMETERS)
+    @extend_schema(
+        parameters=CONDITIONAL_GET_PARAMETERS,
+        responses={
+            200: CategorySerializer(many=True),
+            **NOT_MODIFIED,
+            **problem_responses({400: ["validation_error"], 404: ["not_found"]}),
+        },
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:  # documented here: the schema reads ``get``
         return super().get(request, *args, **kwargs)
 
@@ -129,8 +155,25 @@ class ProductListView(ConditionalGetMixin, ListAPIView):
 
     renderer_classes = _renderers()
     serializer_class = ProductSerializer
+    schema = WholeAnswerSchema()  # the page is documented whole: ProductPageSerializer, with ``degraded``
+    # Well-formed queries that the listing cannot serve: a rule the schema cannot state.
+    contract_error_statuses = {"currency_required": 422, "ordering_too_broad": 422}
 
-    @extend_schema(parameters=[*LISTING_PARAMETERS, *CONDITIONAL_GET_PARAMETERS])
+    @extend_schema(
+        operation_id="v1_catalog_products_list",
+        parameters=[*LISTING_PARAMETERS, *page_parameters(), *CONDITIONAL_GET_PARAMETERS, DEGRADED_PARAMETER],
+        responses={
+            200: ProductPageSerializer,
+            **NOT_MODIFIED,
+            **problem_responses(
+                {
+                    400: ["validation_error", "invalid_ordering", "invalid_currency", "unknown_currency"],
+                    404: ["not_found"],
+                    422: ["currency_required", "ordering_too_broad"],
+                }
+            ),
+        },
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:  # documented here: the schema reads ``get``
         return super().get(request, *args, **kwargs)
 
@@ -192,7 +235,16 @@ class ProductDetailView(ConditionalGetMixin, RetrieveAPIView):
     renderer_classes = _renderers()
     serializer_class = ProductSerializer
 
-    @extend_schema(parameters=[CURRENCY_PARAMETER, *CONDITIONAL_GET_PARAMETERS])
+    @extend_schema(
+        parameters=[CURRENCY_PARAMETER, *CONDITIONAL_GET_PARAMETERS, DEGRADED_PARAMETER],
+        responses={
+            200: ProductDetailSerializer,
+            **NOT_MODIFIED,
+            **problem_responses(
+                {400: ["invalid_currency", "unknown_currency"], 404: ["product_not_found", "not_found"]}
+            ),
+        },
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:  # documented here: the schema reads ``get``
         return super().get(request, *args, **kwargs)
 

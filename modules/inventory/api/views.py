@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.pagination import one_page
+from kernel.schema import problem_responses
+from kernel.serializers import SKU_SCHEMA
 from modules.inventory import selectors
-from modules.inventory.api.serializers import AvailabilityQuerySerializer, AvailabilitySerializer
+from modules.inventory.api.serializers import (
+    SKUS_PER_REQUEST_MAX,
+    AvailabilityPageSerializer,
+    AvailabilityQuerySerializer,
+    AvailabilitySerializer,
+)
 
 
 class AvailabilityView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "sku", OpenApiTypes.STR, many=True, required=True, description="A SKU; repeat for more (at most 100)."
+                "sku",
+                {"type": "array", "items": SKU_SCHEMA, "minItems": 1, "maxItems": SKUS_PER_REQUEST_MAX},
+                required=True,
+                explode=True,
+                description=f"A SKU; repeat for more (1 to {SKUS_PER_REQUEST_MAX}). Unknown SKUs are answered with 0.",
             )
         ],
-        responses=AvailabilitySerializer(many=True),
+        responses={
+            200: AvailabilityPageSerializer,
+            **problem_responses({400: ["validation_error"]}),
+        },
         description="Answered as a list page like every list (all SKUs asked for on one page).",
     )
     def get(self, request: Request) -> Response:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contracts.common import SKU_MAX_LENGTH
 from contracts.pricing import AppliedDiscount
-from kernel.serializers import MoneyAmountField, StrictSerializer, WholeNumberField
+from kernel.serializers import CurrencyField, MoneyAmountField, SkuField, StrictSerializer, WholeNumberField
 from modules.pricing.models import VOUCHER_CODE_MAX_LENGTH
 from modules.pricing.selectors import QUOTE_MAX_LINES
 
@@ -17,10 +17,8 @@ PRICES_MAX_SKUS = 100
 class PricesQuerySerializer(serializers.Serializer):
     """``?sku=A&sku=B&currency=EUR``: 1 to 100 SKUs (repeats ignored) and a currency."""
 
-    sku = serializers.ListField(
-        child=serializers.CharField(max_length=SKU_MAX_LENGTH), min_length=1, max_length=PRICES_MAX_SKUS
-    )
-    currency = serializers.CharField(max_length=16)
+    sku = serializers.ListField(child=SkuField(), min_length=1, max_length=PRICES_MAX_SKUS)
+    currency = CurrencyField()
 
 
 class PriceSerializer(serializers.Serializer):
@@ -39,23 +37,36 @@ class PricesResponseSerializer(serializers.Serializer):
     results = PriceSerializer(many=True)
 
 
-class QuoteLineRequestSerializer(StrictSerializer):
-    sku = serializers.CharField(max_length=SKU_MAX_LENGTH)
-    quantity = WholeNumberField()
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": VOUCHER_CODE_MAX_LENGTH,
+        # No NUL: no database stores one (the server refuses it as it refuses any other schema breach).
+        "pattern": "^[^\\x00]*$",
+        "description": "A voucher code, compared without case and surrounding spaces; empty or null: none.",
+        "example": "WELCOME10",
+    }
+)
+class VoucherCodeField(serializers.CharField):
+    """A voucher code as sent (at most 64 characters); the module normalizes it (case, surrounding spaces)."""
 
-    def validate_quantity(self, value: int) -> int:
-        maximum = settings.CHECKOUT_MAX_LINE_QUANTITY
-        if not 1 <= value <= maximum:
-            raise serializers.ValidationError(f"A quantity is a whole number from 1 to {maximum}.", code="invalid_quantity")
-        return value
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(max_length=VOUCHER_CODE_MAX_LENGTH, trim_whitespace=False, **kwargs)
+
+
+class QuoteLineRequestSerializer(StrictSerializer):
+    sku = SkuField()
+    quantity = WholeNumberField(
+        min_value=1,
+        max_value=settings.CHECKOUT_MAX_LINE_QUANTITY,
+        help_text="Lines of the same SKU are merged; the merged quantity must stay within the same bound (else 422).",
+    )
 
 
 class QuoteRequestSerializer(StrictSerializer):
-    currency = serializers.CharField(max_length=16)
+    currency = CurrencyField()
     lines = serializers.ListField(child=QuoteLineRequestSerializer(), max_length=QUOTE_MAX_LINES)
-    voucher_code = serializers.CharField(
-        max_length=VOUCHER_CODE_MAX_LENGTH, required=False, allow_null=True, allow_blank=True
-    )
+    voucher_code = VoucherCodeField(required=False, allow_null=True, allow_blank=True)
 
 
 class QuoteLineSerializer(serializers.Serializer):

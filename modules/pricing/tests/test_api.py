@@ -45,7 +45,8 @@ def test_prices_of_several_skus(api_client) -> None:
 
 def test_a_sku_without_a_price_is_named(api_client) -> None:
     price_make("A", "1.00")
-    body = _problem(api_client.get(PRICES, {"sku": ["A", "Z", "Y"], "currency": "EUR"}), 400, "price_not_found")
+    # Well-formed SKUs that have no price are not there: 404 (400 is for queries that break the schema).
+    body = _problem(api_client.get(PRICES, {"sku": ["A", "Z", "Y"], "currency": "EUR"}), 404, "price_not_found")
     assert (body["skus"], body["currency"]) == (["Z", "Y"], "EUR")
 
 
@@ -152,8 +153,16 @@ def test_a_quote_in_an_unknown_or_lowercase_currency_is_refused(api_client, cata
 def test_a_quote_naming_skus_without_a_price(api_client, catalog) -> None:
     price_make("A", "1.00")
     body = {"currency": "EUR", "lines": [{"sku": "A", "quantity": 1}, {"sku": "GHOST", "quantity": 1}]}
-    problem = _problem(api_client.post(QUOTES, body, format="json"), 400, "price_not_found")
+    # The body is well formed; the shop's data refuses it: 422 (400 is for bodies that break the schema).
+    problem = _problem(api_client.post(QUOTES, body, format="json"), 422, "price_not_found")
     assert problem["skus"] == ["GHOST"]
+
+
+def test_lines_of_one_sku_over_the_maximum_together_are_a_422(api_client, catalog) -> None:
+    price_make("A", "1.00")
+    body = {"currency": "EUR", "lines": [{"sku": "A", "quantity": 60}, {"sku": "A", "quantity": 60}]}
+    problem = _problem(api_client.post(QUOTES, body, format="json"), 422, "invalid_lines")
+    assert [e["field"] for e in problem["errors"]] == ["lines[1].quantity"]
 
 
 @pytest.mark.parametrize(
@@ -164,5 +173,5 @@ def test_an_unusable_voucher_has_its_own_code(api_client, catalog, fields: dict,
     price_make("A", "1.00")
     if fields:
         voucher_make("CODE", **fields)
-    problem = _problem(api_client.post(QUOTES, {**_line(1), "voucher_code": "code"}, format="json"), 400, code)
+    problem = _problem(api_client.post(QUOTES, {**_line(1), "voucher_code": "code"}, format="json"), 422, code)
     assert problem["reason"] == code.removeprefix("voucher_")
