@@ -109,13 +109,13 @@ def main() -> None:
 
 def _dispatch_off() -> None:
     """Store the imports' events and deliveries as usual, but dispatch none of them (see ``_settle``)."""
-    from commerce.eventbus import services
+    from commerce.eventbus.services import dispatch
 
-    if not hasattr(services, "deliveries_dispatch"):
-        print("  WARNING: commerce.eventbus.services.deliveries_dispatch is gone: the seed's events are delivered",
+    if not hasattr(dispatch, "deliveries_dispatch"):
+        print("  WARNING: commerce.eventbus.services.dispatch.deliveries_dispatch is gone: the seed's events are delivered",
               file=sys.stderr, flush=True)
         return
-    services.deliveries_dispatch = lambda **kwargs: None
+    dispatch.deliveries_dispatch = lambda **kwargs: None
 
 
 def _settle() -> int:

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from commerce.eventbus.models import Delivery, DeliveryAttempt, InboxEntry, OutboxEvent
-from commerce.eventbus.services import delivery_replay, delivery_retry
+from commerce.eventbus.services.operations import delivery_replay, delivery_retry
 from kernel.admin import action_log, permission_check
 
 

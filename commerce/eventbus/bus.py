@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from commerce.eventbus.services import event_store, events_store
+from commerce.eventbus.services.outbox import event_store, events_store
 from contracts.events import Event
 
 

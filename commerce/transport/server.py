@@ -23,7 +23,7 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from commerce.eventbus.services import SubscribersFailed, event_apply_here
+from commerce.eventbus.services.inbox import SubscribersFailed, event_apply_here
 from commerce.transport.credentials import Caller, address_allowed, caller_identify, serve_config
 from commerce.transport.protocols import (
     CONTRACT_PROTOCOLS,

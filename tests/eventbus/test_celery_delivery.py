@@ -20,7 +20,7 @@ from django.db import connection, transaction
 
 from commerce.celery import app as celery_app
 from commerce.eventbus.models import Delivery, OutboxEvent
-from commerce.eventbus.services import events_sweep
+from commerce.eventbus.services.dispatch import events_sweep
 from commerce.eventbus.tests.conftest import order_placed
 from contracts.events import publish
 from tests.eventprobe.models import ProbeEffect, ProbeSwitch

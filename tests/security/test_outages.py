@@ -26,14 +26,14 @@ def test_a_database_outage_is_a_503_with_retry_after(api_client, monkeypatch):
 
 @pytest.mark.django_db(transaction=True, databases="__all__")
 def test_a_committed_order_is_answered_201_when_its_dispatch_fails(api_client, shop, new_cart, monkeypatch):  # noqa: F811
-    from commerce.eventbus import services as bus
+    from commerce.eventbus.services import dispatch
 
     token = new_cart(TEE_M=1)
 
     def dispatch_fails(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(bus, "deliveries_dispatch", dispatch_fails)
+    monkeypatch.setattr(dispatch, "deliveries_dispatch", dispatch_fails)
     response = api_client.post(
         f"/api/v1/checkout/carts/{token}/complete/", complete_body(), format="json", HTTP_IDEMPOTENCY_KEY="outage"
     )

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from commerce.eventbus.models import Delivery, DeliveryAttempt, InboxEntry, OutboxEvent
-from commerce.eventbus.services import delivery_attempt, delivery_replay, delivery_retry, events_sweep
+from commerce.eventbus.services.delivery import delivery_attempt
+from commerce.eventbus.services.dispatch import events_sweep
+from commerce.eventbus.services.operations import delivery_replay, delivery_retry
 from commerce.eventbus.tests.conftest import order_placed
 from contracts.events import publish
 from tests.eventprobe.models import ProbeEffect
@@ -189,7 +191,7 @@ def test_a_delivery_task_retries_on_a_database_error():
 
 
 def test_purge_forgets_delivered_history_and_keeps_what_may_still_be_delivered(settings):
-    from commerce.eventbus.services import events_purge
+    from commerce.eventbus.services.housekeeping import events_purge
 
     settings.EVENTS_RETENTION_DAYS = 30
     with transaction.atomic():

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Count
 
 from commerce.eventbus.models import Delivery, OutboxEvent
-from commerce.eventbus.services import REMOTE_PREFIX, events_sweep, subscriber_names
+from commerce.eventbus.services.dispatch import events_sweep
+from commerce.eventbus.services.routing import REMOTE_PREFIX, subscriber_names
 from contracts.events import event_types_all
 
 
