@@ -95,25 +95,23 @@ def affected_modules(files: Iterable[str], *, root: Path = ROOT, graph: Any = No
     return {module: affected[module] for module in MODULES if module in affected}
 
 
-def slice_commands(module: str, *, extra: Sequence[str] = ()) -> list[list[str]]:
-    """Return the pytest runs of one module's slice: its own tests, then its contract's conformance tests."""
+def slice_commands(modules: Sequence[str], *, extra: Sequence[str] = ()) -> list[list[str]]:
+    """Return the pytest runs of the slices of ``modules``: their own tests, then their contracts' conformance tests."""
     pytest = [sys.executable, "-m", "pytest", *extra]
-    commands = []
-    if (ROOT / "modules" / module / "tests").is_dir():
-        commands.append([*pytest, f"modules/{module}/tests"])
-    commands.append([*pytest, CONFORMANCE, "-k", f"test_{module}_"])
+    folders = [f"modules/{module}/tests" for module in modules if (ROOT / "modules" / module / "tests").is_dir()]
+    commands = [[*pytest, *folders]] if folders else []
+    commands.append([*pytest, CONFORMANCE, "-k", " or ".join(f"test_{module}_" for module in modules)])
     return commands
 
 
-def slice_run(*, modules: list[str], extra: Sequence[str] = (), stdout: Any = sys.stdout) -> int:
-    """Run the slices of ``modules`` one after the other; return the first failing exit status (0 when all pass)."""
-    for module in modules:
-        for command in slice_commands(module, extra=list(extra)):
-            stdout.write(f"[{module}] {' '.join(command[1:])}\n")
-            stdout.flush()
-            status = subprocess.run(command, cwd=ROOT).returncode
-            if status == 5:  # no test selected: a module without conformance tests of its own yet
-                stdout.write(f"[{module}] no test selected\n")
-            elif status:
-                return status
+def slice_run(*, modules: Sequence[str], extra: Sequence[str] = (), stdout: Any = sys.stdout) -> int:
+    """Run the slices of ``modules``; return the first failing exit status (0 when all pass)."""
+    for command in slice_commands(modules, extra=extra):
+        stdout.write(f"[slice {' '.join(modules)}] pytest {' '.join(command[3:])}\n")
+        stdout.flush()
+        status = subprocess.run(command, cwd=ROOT).returncode
+        if status == 5:  # no test selected: modules without conformance tests of their own yet
+            stdout.write("no test selected\n")
+        elif status:
+            return status
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,11 +72,23 @@ def test_changed_files_are_the_branchs_commits_the_index_the_working_tree_and_un
 
 def test_a_slice_is_the_modules_tests_and_its_contracts_conformance_tests():
     for module in MODULES:
-        commands = slice_commands(module)
+        commands = slice_commands([module])
         assert [c[:3] for c in commands] == [[sys.executable, "-m", "pytest"]] * len(commands)
         assert commands[-1][3:] == [CONFORMANCE, "-k", f"test_{module}_"]
         if (ROOT / "modules" / module / "tests").is_dir():
             assert commands[0][3:] == [f"modules/{module}/tests"]
+    both = slice_commands(["pricing", "inventory"], extra=["-q"])
+    assert [c[3:] for c in both] == [
+        ["-q", "modules/pricing/tests", "modules/inventory/tests"],
+        ["-q", CONFORMANCE, "-k", "test_pricing_ or test_inventory_"],
+    ]
+
+
+def test_the_conformance_tests_of_a_contract_are_named_after_its_module():
+    # The slice selects them by name: every conformance test that takes a contract names the module it tests.
+    text = (ROOT / CONFORMANCE).read_text()
+    for name in re.findall(r"^def (test_\w+)\(contract\b", text, re.MULTILINE):
+        assert any(name.startswith(f"test_{module}_") for module in MODULES), name
 
 
 def test_make_runs_one_slice_with_module_and_everything_without():
