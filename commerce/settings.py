@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from contracts.container import MODULES
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "corsheaders",
     "axes",
     "commerce.eventbus",
     *[f"modules.{name}" for name in MODULES],
@@ -100,6 +102,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may answer (413, 404, static files), so a browser storefront can read every answer.
+    "corsheaders.middleware.CorsMiddleware",
     # Static files (the admin's, the API docs') from the app itself: no CDN, no separate web server needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "commerce.middleware.BodySizeLimitMiddleware",
@@ -256,7 +260,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every status each operation can answer, as problem documents with their codes (kernel/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "kernel.schema.problems_complete"],
 }
+
+
+# Browser storefronts on other origins (django-cors-headers): only the origins listed, only /api/. Nothing is
+# allowed by default. E.g. CORS_ALLOWED_ORIGINS=https://shop.example.com,https://www.shop.example.com
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key", "order-token")
+CORS_EXPOSE_HEADERS = ["Commerce-Degraded", "ETag", "Retry-After"]
 
 
 # --- Cache -------------------------------------------------------------------
