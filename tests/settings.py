@@ -33,3 +33,9 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 for _alias, _config in DATABASES.items():
     if _config["ENGINE"] == "django.db.backends.sqlite3":
         _config["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"commerce-test-{os.getpid()}-{_alias}.sqlite3")}
+
+# The runtime boundary guard: a query from one module's code into another module's tables fails the test that ran it,
+# naming both (commerce/architecture/guard.py; tests/architecture/test_guard.py).
+from commerce.architecture.guard import guard_install  # noqa: E402
+
+guard_install()
