@@ -8,6 +8,7 @@ listed price and are plain admin edits checked by their ``clean()``.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -16,9 +17,11 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from contracts.money import ISO_MINOR_UNITS
 from kernel.admin_import import CsvImportAdminMixin
+from kernel.money import money_column, money_display
 from modules.pricing import imports, price_lists, services
-from modules.pricing.models import Price, PriceList, PriceListItem, Promotion, Voucher, VoucherRedemption
+from modules.pricing.models import DiscountKind, Price, PriceList, PriceListItem, Promotion, Voucher, VoucherRedemption
 
 
 def _currency_choices() -> list[tuple[str, str]]:
@@ -26,10 +29,19 @@ def _currency_choices() -> list[tuple[str, str]]:
 
 
 class CurrencyFormMixin(forms.ModelForm):
-    """A currency picked from ``SHOP_CURRENCIES`` instead of typed."""
+    """A currency picked from ``SHOP_CURRENCIES`` instead of typed; stored amounts shown in its minor units."""
+
+    AMOUNT_FIELDS = ("amount", "compare_at", "min_subtotal")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        places = ISO_MINOR_UNITS.get(getattr(self.instance, "currency", "") or "")
+        if places is not None and self.instance.pk:
+            # "8.000" is stored; "8.00" EUR (or "800" JPY) is what the input shows. Exact: clean() allows no more decimals.
+            amounts = [*self.AMOUNT_FIELDS, *(("value",) if getattr(self.instance, "kind", None) == DiscountKind.FIXED else ())]
+            for name in amounts:
+                if isinstance(self.initial.get(name), Decimal):
+                    self.initial[name] = self.initial[name].quantize(Decimal(1).scaleb(-places))
         if "currency" in self.fields:
             required = self.fields["currency"].required
             blank = [] if required else [("", "---------")]
@@ -41,7 +53,7 @@ class CurrencyFormMixin(forms.ModelForm):
 @admin.register(Price)
 class PriceAdmin(CsvImportAdminMixin, admin.ModelAdmin):
     form = CurrencyFormMixin
-    list_display = ("sku", "currency", "amount", "compare_at", "updated_at")
+    list_display = ("sku", "currency", money_column("amount"), money_column("compare_at", description="compare at"), "updated_at")
     list_filter = ("currency",)
     search_fields = ("sku",)
     change_list_template = "admin/pricing/price/change_list.html"
@@ -80,6 +92,18 @@ class PriceListItemInline(admin.TabularInline):
     extra = 1
 
 
+def _discount_display(kind: str, value: Any, currency: str) -> str:
+    """A percentage reads ``10 %``; a fixed amount reads like money (``5.00 EUR``)."""
+    if kind == DiscountKind.PERCENTAGE:
+        return f"{value.normalize():f} %" if value is not None else money_display(None, None)
+    return money_display(value, currency)
+
+
+@admin.display(description="discount", ordering="value")
+def discount_column(obj: Promotion | Voucher) -> str:
+    return _discount_display(obj.kind, obj.value, obj.currency or "")
+
+
 @admin.register(PriceList)
 class PriceListAdmin(admin.ModelAdmin):
     """Price lists with their items, saved and deleted through ``price_lists`` so that repricing publishes events.
@@ -115,7 +139,10 @@ class PriceListAdmin(admin.ModelAdmin):
 @admin.register(Promotion)
 class PromotionAdmin(admin.ModelAdmin):
     form = CurrencyFormMixin
-    list_display = ("name", "kind", "value", "currency", "target", "valid_from", "valid_until", "active")
+    list_display = (
+        "name", "kind", discount_column, money_column("min_subtotal", description="from subtotal"), "target",
+        "valid_from", "valid_until", "active",
+    )
     list_filter = ("active", "kind", "target")
     search_fields = ("name", "category_slug")
 
@@ -135,7 +162,10 @@ class VoucherRedemptionInline(admin.TabularInline):
 @admin.register(Voucher)
 class VoucherAdmin(admin.ModelAdmin):
     form = CurrencyFormMixin
-    list_display = ("code", "kind", "value", "currency", "times_used", "usage_limit", "valid_until", "active")
+    list_display = (
+        "code", "kind", discount_column, money_column("min_subtotal", description="from subtotal"), "times_used",
+        "usage_limit", "valid_until", "active",
+    )
     list_filter = ("active", "kind")
     search_fields = ("code", "redemptions__reference", "redemptions__email")
     readonly_fields = ("times_used",)

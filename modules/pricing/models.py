@@ -18,7 +18,9 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from contracts.common import SKU_MAX_LENGTH, SKU_RULE, sku_valid
-from modules.pricing.money import ISO_MINOR_UNITS, amount_problem
+from contracts.money import ISO_MINOR_UNITS
+from kernel.money import money_display
+from modules.pricing.money import amount_problem
 
 VOUCHER_CODE_MAX_LENGTH = 64
 
@@ -86,7 +88,7 @@ class Price(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sku} {self.amount} {self.currency}"
+        return f"{self.sku} {money_display(self.amount, self.currency)}"
 
     def clean(self) -> None:
         errors = _currency_errors(self.currency)
@@ -130,7 +132,7 @@ class PriceListItem(models.Model):
         indexes = [models.Index(fields=("sku", "currency"), name="pricing_pli_sku_currency")]
 
     def __str__(self) -> str:
-        return f"{self.sku} {self.amount} {self.currency}"
+        return f"{self.sku} {money_display(self.amount, self.currency)}"
 
     def clean(self) -> None:
         errors = _currency_errors(self.currency) | _amount_errors(self.amount, self.currency, field="amount")

@@ -13,33 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
+from contracts.money import ISO_MINOR_UNITS, minor_units
 from contracts.pricing import UnknownCurrency
-
-# ISO 4217 minor units of the currencies a shop may be configured to sell in.
-# A currency absent here is refused even when configured: its decimals are unknown.
-ISO_MINOR_UNITS: dict[str, int] = {
-    "AUD": 2,
-    "BHD": 3,
-    "CAD": 2,
-    "CHF": 2,
-    "CZK": 2,
-    "DKK": 2,
-    "EUR": 2,
-    "GBP": 2,
-    "HUF": 2,
-    "ISK": 0,
-    "JOD": 3,
-    "JPY": 0,
-    "KRW": 0,
-    "KWD": 3,
-    "NOK": 2,
-    "NZD": 2,
-    "OMR": 3,
-    "PLN": 2,
-    "SEK": 2,
-    "TND": 3,
-    "USD": 2,
-}
 
 ROUNDING = ROUND_HALF_UP
 
@@ -69,11 +44,6 @@ def currency_check(currency: object) -> str:
             currency=shown,
         )
     return currency
-
-
-def minor_units(currency: str) -> int:
-    """Return how many decimals ``currency`` has (JPY 0, EUR 2, KWD 3)."""
-    return ISO_MINOR_UNITS[currency]
 
 
 def quantum(currency: str) -> Decimal:

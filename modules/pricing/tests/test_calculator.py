@@ -8,9 +8,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contracts.money import minor_units
 from contracts.pricing import Quote
 from modules.pricing.calculator import Discount, PricedLine, quote_calculate
-from modules.pricing.money import minor_units, quantum
+from modules.pricing.money import quantum
 
 CURRENCIES = ["EUR", "JPY", "KWD"]
 SKUS = [f"SKU-{i}" for i in range(8)]
