@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from contracts.errors import ContractError
 from kernel.admin import action_log, permission_check
+from kernel.money import money_column
 from modules.checkout.models import Cart, CartLine, Order, OrderLine, Payment
 from modules.checkout.services.orders import order_cancel, order_fulfil
 
@@ -23,25 +24,37 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+def _order_currency(line: OrderLine) -> str:
+    return line.order.currency
+
+
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ("sku", "name", "quantity", "unit_price", "discount", "total")
+    fields = (
+        "sku", "name", "quantity", money_column("unit_price", currency=_order_currency, description="unit price"),
+        money_column("discount", currency=_order_currency), money_column("total", currency=_order_currency),
+    )
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderLine]:
+        return super().get_queryset(request).select_related("order")
 
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ("number", "status", "email", "total", "currency", "created_at")
+    list_display = ("number", "status", "email", money_column("total"), "created_at")
     list_filter = ("status", ("created_at", admin.DateFieldListFilter), "currency")
     search_fields = ("number", "email")
     date_hierarchy = "created_at"
     inlines = [OrderLineInline]
     actions = ["mark_fulfilled", "cancel"]
     readonly_fields = (
-        "number", "status", "email", "currency", "subtotal", "discount_total", "total", "voucher_code",
+        "number", "status", "email", "currency", money_column("subtotal"),
+        money_column("discount_total", description="discount total"), money_column("total"), "voucher_code",
         "shipping_address", "customer_id", "cart_token", "created_at", "updated_at", "payment_status",
     )
-    exclude = ("access_token_hash", "amount_places")
+    # Amounts are shown as money by the columns above, never as the stored decimals.
+    exclude = ("access_token_hash", "amount_places", "subtotal", "discount_total", "total")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
