@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import random
 
-from django.db import transaction
-
+from kernel.transactions import atomic_for
 from modules.catalog.cache import catalog_changed
 from modules.catalog.models import Category, Product, ProductMedia, Variant
 from modules.catalog.services import catalog_db
@@ -175,7 +174,7 @@ def catalog_demo_seed(*, products: int = 200) -> list[str]:
     product in 25 stays a draft and one variant in 30 is discontinued, so the
     storefront's visibility rules have something to hide.
     """
-    with transaction.atomic(using=catalog_db()):
+    with atomic_for(Product):
         categories = _categories_ensure()
         plans = [_product_plan(number) for number in range(1, products + 1)]
         known_slugs = set(Product.objects.values_list("slug", flat=True))

@@ -8,7 +8,7 @@ and the admin's import page.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from contracts.container import services
 from contracts.errors import Conflict
+from kernel.batching import chunked
 from kernel.imports import LineProblem, csv_rows_read, problems_raise
 from modules.pricing.models import Price, PriceList, PriceListItem, window_q
 from modules.pricing.money import amount_parse
@@ -45,11 +46,6 @@ class _Row:
     currency: str
     amount: Decimal
     compare_at: Decimal | None
-
-
-def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _rows_parse(text: str) -> tuple[list[_Row], list[LineProblem]]:
@@ -90,7 +86,7 @@ def _unknown_skus_problems(rows: Sequence[_Row]) -> list[LineProblem]:
     """Return a problem for each row whose SKU the catalog does not know; one catalog call per 500 SKUs."""
     skus = sorted({row.sku for row in rows})
     unknown: set[str] = set()
-    for chunk in _chunks(skus):
+    for chunk in chunked(skus, _CHUNK):
         known = services().catalog.variants_get(skus=chunk)
         unknown.update(sku for sku in chunk if sku not in known)
     return [
@@ -114,7 +110,7 @@ def _existing_lock(rows: Sequence[_Row]) -> dict[tuple[str, str], _Stored]:
     for row in rows:
         by_currency.setdefault(row.currency, []).append(row.sku)
     for currency, skus in sorted(by_currency.items()):
-        for chunk in _chunks(skus):
+        for chunk in chunked(skus, _CHUNK):
             locked = Price.objects.select_for_update().filter(currency=currency, sku__in=chunk)
             for pk, sku, amount, compare_at in locked.values_list("pk", "sku", "amount", "compare_at"):
                 existing[sku, currency] = _Stored(pk=pk, amount=amount, compare_at=compare_at)

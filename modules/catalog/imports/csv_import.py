@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.db import transaction
 
 from kernel.imports import problems_raise
+from kernel.transactions import atomic_for
 from modules.catalog import services
 from modules.catalog.cache import catalog_changed
 from modules.catalog.imports.rows import rows_read
 from modules.catalog.imports.validation import rows_validate
 from modules.catalog.imports.writes import ImportReport, rows_write
+from modules.catalog.models import Product
 
 
 def catalog_import_csv(*, text: str, dry_run: bool = False) -> ImportReport:
@@ -22,7 +24,7 @@ def catalog_import_csv(*, text: str, dry_run: bool = False) -> ImportReport:
     """
     rows, problems = rows_read(text)
     using = services.catalog_db()
-    with transaction.atomic(using=using):
+    with atomic_for(Product):
         row_problems, existing = rows_validate(rows)
         problems_raise([*problems, *row_problems])
         if existing is None:
