@@ -132,3 +132,15 @@ def test_a_refused_file_carries_the_one_import_code(tmp_path, warehouses, catalo
         stock_import(text="sku,warehouse,on_hand\nA,MAIN,-1\n")
     assert caught.value.code == "import_invalid" and caught.value.extra["problem_count"] == 1
     assert caught.value.errors[0].field == "line 2" and caught.value.errors[0].code == "invalid_quantity"
+
+
+def test_any_sku_the_catalog_knows_is_stocked_draft_or_discontinued_alike(tmp_path, warehouses, catalog):
+    # The one rule of every import (as for prices): a SKU must be known to the catalog, sold yet or not.
+    catalog.knows_every_sku = False
+    catalog.variant_add("DRAFT-1", published=False)
+    catalog.variant_add("OLD-1", active=False)
+    call_command("import_stock", str(write(tmp_path, "sku,warehouse,on_hand\nDRAFT-1,MAIN,3\nOLD-1,MAIN,1\n")))
+    assert levels() == {("DRAFT-1", "MAIN"): 3, ("OLD-1", "MAIN"): 1}
+    with pytest.raises(CommandError):
+        call_command("import_stock", str(write(tmp_path, "sku,warehouse,on_hand\nNEVER-1,MAIN,3\n")))
+    assert levels() == {("DRAFT-1", "MAIN"): 3, ("OLD-1", "MAIN"): 1}

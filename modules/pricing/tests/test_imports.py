@@ -148,3 +148,12 @@ def test_a_big_import_runs_a_bounded_number_of_statements(catalog, django_assert
         result = prices_import(text=text)
     assert (result.created, result.updated) == (600, 600)
     assert Price.objects.filter(amount=Decimal("2.00")).count() == 1200
+
+
+def test_any_sku_the_catalog_knows_is_priced_draft_or_discontinued_alike(catalog) -> None:
+    # The one rule of every import: a SKU must be known to the catalog; whether it is sold yet is the catalog's to say.
+    catalog.variant_add("DRAFT-1", published=False)
+    catalog.variant_add("OLD-1", active=False)
+    result = prices_import(text="DRAFT-1,EUR,1.00\nOLD-1,EUR,2.00\n")
+    assert result.created == 2
+    assert sorted(Price.objects.values_list("sku", flat=True)) == ["DRAFT-1", "OLD-1"]
