@@ -91,6 +91,17 @@ class _Index:
         return self.model_label(text) or module_of_dotted(text, self.modules)
 
 
+class _Snippet:
+    """The source of a node, unparsed only when a violation is reported."""
+
+    def __init__(self, node: ast.AST) -> None:
+        self.node = node
+
+    def __str__(self) -> str:
+        text = ast.unparse(self.node)
+        return text if len(text) <= 120 else text[:117] + "..."
+
+
 class _ModuleVisitor(ast.NodeVisitor):
     def __init__(self, source: SourceFile, index: _Index) -> None:
         self.source = source
@@ -99,10 +110,12 @@ class _ModuleVisitor(ast.NodeVisitor):
         self.found: list[Violation] = []
         self.consumed: set[int] = docstring_nodes(source.tree)
 
-    def add(self, node: ast.AST, rule: str, target: str, detail: str) -> None:
+    def add(self, node: ast.AST, rule: str, target: str, detail: object) -> None:
         if target and target != self.own:
             self.found.append(
-                Violation(path=self.source.rel, line=getattr(node, "lineno", 0), rule=rule, source=self.own, target=target, detail=detail)
+                Violation(
+                    path=self.source.rel, line=getattr(node, "lineno", 0), rule=rule, source=self.own, target=target, detail=str(detail)
+                )
             )
 
     def target_of(self, node: ast.AST) -> str | None:
@@ -121,8 +134,7 @@ class _ModuleVisitor(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         name = call_name(node) if id(node) not in self.consumed else ""
-        snippet = ast.unparse(node)
-        snippet = snippet if len(snippet) <= 120 else snippet[:117] + "..."
+        snippet = _Snippet(node)
         if name in RELATION_FIELDS:
             for arg in [*node.args[:1], *(k.value for k in node.keywords if k.arg in {"to", "through"})]:
                 if target := self.target_of(arg):
@@ -254,16 +266,10 @@ def _where(obj: object, root: Path) -> tuple[str, int, str | None]:
     return rel.as_posix(), line, owner
 
 
-def check_registry(root: Path = ROOT, modules: tuple[str, ...] = MODULES) -> list[Violation]:
-    """Return the violations the app registry shows: relations and signal receivers across modules."""
-    from django.apps import apps
-    from django.db.models import signals
-
-    if not apps.ready:
-        return []
+def relations_across(models: Iterable[type], *, root: Path = ROOT, modules: tuple[str, ...] = MODULES) -> list[Violation]:
+    """Return every relation field of a module's model that points at another module's model (strings resolved)."""
     found = []
-    models = {id(model): model for model in apps.get_models(include_auto_created=True)}
-    for model in models.values():
+    for model in models:
         own = model._meta.app_label
         if own not in modules:
             continue
@@ -272,7 +278,7 @@ def check_registry(root: Path = ROOT, modules: tuple[str, ...] = MODULES) -> lis
             if not field.is_relation or related is None or not getattr(field, "concrete", False) and not field.many_to_many:
                 continue
             other = related.split(".")[0] if isinstance(related, str) else related._meta.app_label
-            if other != own and other in modules:
+            if other != own:
                 path, line, _ = _where(model, root)
                 found.append(
                     Violation(
@@ -280,6 +286,18 @@ def check_registry(root: Path = ROOT, modules: tuple[str, ...] = MODULES) -> lis
                         detail=f"{own}.{model.__name__}.{field.name} -> {other}",
                     )
                 )
+    return found
+
+
+def check_registry(root: Path = ROOT, modules: tuple[str, ...] = MODULES) -> list[Violation]:
+    """Return the violations the app registry shows: relations and signal receivers across modules."""
+    from django.apps import apps
+    from django.db.models import signals
+
+    if not apps.ready:
+        return []
+    models = {id(model): model for model in apps.get_models(include_auto_created=True)}
+    found = relations_across(models.values(), root=root, modules=modules)
     for signal_name in ("pre_init", "post_init", "pre_save", "post_save", "pre_delete", "post_delete", "m2m_changed"):
         signal = getattr(signals, signal_name)
         for entry in list(signal.receivers):

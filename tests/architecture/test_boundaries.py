@@ -14,6 +14,7 @@ from django.apps import apps
 from django.db import models
 from django.test.utils import isolate_apps
 
+from commerce.architecture.check import relations_across
 from contracts.container import MODULES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,20 +80,8 @@ def test_linter_config_excuses_nothing():
 
 
 def cross_module_relations(model_classes: list[type[models.Model]]) -> list[str]:
-    """Return every relation field of a module's model that points outside that module."""
-    found = []
-    for model in model_classes:
-        label = model._meta.app_label
-        if label not in MODULES:
-            continue
-        for field in model._meta.get_fields(include_hidden=True):
-            related = getattr(field, "related_model", None)
-            if not field.is_relation or related is None or not getattr(field, "concrete", False) and not field.many_to_many:
-                continue
-            related_label = related.split(".")[0] if isinstance(related, str) else related._meta.app_label
-            if related_label != label:
-                found.append(f"{label}.{model.__name__}.{field.name} -> {related_label}")
-    return found
+    """Return every relation field of a module's model that points outside that module (the architecture check's rule)."""
+    return [violation.detail for violation in relations_across(model_classes)]
 
 
 def test_no_model_relation_leaves_its_module():
