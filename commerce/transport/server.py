@@ -14,6 +14,7 @@ Every answer is a problem document, never HTML, never a 500 for bad input.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -68,6 +69,7 @@ def _guarded(view: Callable[..., JsonResponse]) -> View:
     """Run ``view(request, caller, ...)`` only for an authorized POST; answer the rest as the module docstring says."""
 
     @csrf_exempt
+    @functools.wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
         config = serve_config()
         if not config.serving:
@@ -83,8 +85,6 @@ def _guarded(view: Callable[..., JsonResponse]) -> View:
             return _problem(405, "method_not_allowed", f"Method {request.method} not allowed.", Allow="POST")
         return view(request, caller, *args, **kwargs)
 
-    guarded.__name__ = guarded.__qualname__ = view.__name__
-    guarded.__doc__ = view.__doc__
     return guarded
 
 
