@@ -142,13 +142,16 @@ def client_token_for(module: str) -> str:
 def configuration_problems() -> list[str]:
     """Return every error in the internal transport's settings, calling and serving (for the system checks)."""
     problems = list(serve_config().problems)
+    if settings.CONTRACTS_CLIENT_TOKEN and (short := _short("CONTRACTS_CLIENT_TOKEN (or CONTRACTS_TOKEN)", settings.CONTRACTS_CLIENT_TOKEN)):
+        problems.append(short)
+    per_service = getattr(settings, "CONTRACTS_SERVICE_TOKENS", {})
+    for module in sorted(per_service):
+        if short := _short(f"{module.upper()}_SERVICE_TOKEN", per_service[module]):
+            problems.append(short)
     for module in sorted(settings.MODULE_SERVICE_URLS):
-        token = client_token_for(module)
-        if not token:
+        if not client_token_for(module):
             problems.append(
                 f"{module.upper()}_SERVICE_URL is set but neither {module.upper()}_SERVICE_TOKEN nor "
                 "CONTRACTS_CLIENT_TOKEN is: every call to it would be refused"
             )
-        elif short := _short(f"the token for {module} ({module.upper()}_SERVICE_TOKEN or CONTRACTS_CLIENT_TOKEN)", token):
-            problems.append(short)
     return problems

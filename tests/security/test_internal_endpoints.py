@@ -121,6 +121,14 @@ def test_the_serving_settings_name_known_callers_and_distinct_tokens(settings):
     assert "unknown caller 'shop'" in messages and "the same token" in messages
 
 
+def test_a_short_client_token_is_a_startup_error_even_before_a_service_url_uses_it(settings):
+    settings.MODULE_SERVICE_URLS = {}
+    settings.CONTRACTS_SERVICE_TOKENS = {}
+    settings.CONTRACTS_SERVE_TOKENS = {}
+    settings.CONTRACTS_CLIENT_TOKEN = "s3cret"
+    assert [m.id for m in internal_transport_check()] == ["commerce.E002"]
+
+
 def test_a_configured_service_url_without_a_token_is_a_startup_error(settings):
     settings.MODULE_SERVICE_URLS = {"inventory": "http://inventory.internal"}
     settings.CONTRACTS_CLIENT_TOKEN = ""
