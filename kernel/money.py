@@ -19,25 +19,27 @@ from contracts.money import ISO_MINOR_UNITS
 EMPTY = "—"
 
 
-def money_display(amount: Decimal | int | str | None, currency: str | None) -> str:
-    """Return ``amount`` with as many decimals as ``currency`` has, then its code: ``9.990, "EUR"`` → ``9.99 EUR``.
+def money_amount(amount: Decimal | int | str, currency: str | None) -> Decimal:
+    """Return ``amount`` with exactly the decimals of ``currency`` (``9.990`` EUR → ``9.99``), for exports.
 
-    An amount with more decimals than the currency is rounded half up (what
-    the shop's rounding rule would have made of it); an unknown currency
-    keeps the amount's own digits, trailing zeros dropped, rather than guess.
+    More decimals than the currency has are rounded half up (what the shop's
+    rounding rule would have made of them); an unknown currency keeps the
+    amount's own digits, trailing zeros dropped, rather than guess.
     """
+    value = Decimal(str(amount))
+    places = ISO_MINOR_UNITS.get((currency or "").upper())
+    if places is None:
+        value = value.normalize()
+        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+    value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return abs(value) if value == 0 else value  # never -0.00
+
+
+def money_display(amount: Decimal | int | str | None, currency: str | None) -> str:
+    """Return ``amount`` in the minor units of ``currency``, then its code: ``9.990, "EUR"`` → ``9.99 EUR``."""
     if amount is None or amount == "":
         return EMPTY
-    value = Decimal(str(amount))
-    code = (currency or "").upper()
-    places = ISO_MINOR_UNITS.get(code)
-    if places is None:
-        text = format(value.normalize(), "f")
-    else:
-        text = format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
-    if text.startswith("-") and Decimal(text) == 0:
-        text = text[1:]  # -0.00 is 0.00
-    return f"{text} {code}".strip()
+    return f"{money_amount(amount, currency):f} {(currency or '').upper()}".strip()
 
 
 def money_column(

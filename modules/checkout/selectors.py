@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
 
 from contracts.checkout import OrderNotFound
 from contracts.common import SkuQuantity
 from contracts.container import services
 from contracts.pricing import PriceNotFound, Quote, VoucherInvalid
+from kernel.money import money_amount
 from modules.checkout.errors import CartNotFound
-from modules.checkout.models import Cart, CartLine, Order, OrderLine
+from modules.checkout.models import Cart, CartLine, CheckoutAttempt, Order, OrderLine
 from modules.checkout.tokens import access_token_matches
 
 _CART_COLUMNS = tuple(field.attname for field in Cart._meta.concrete_fields)
@@ -211,3 +215,73 @@ def order_document(*, order: Order, lines: Sequence[OrderLine] | None = None, ac
     if access_token is not None:
         document["access_token"] = access_token
     return document
+
+
+# The columns of the orders export (one row per order line, the order's columns repeated), for bookkeeping.
+ORDER_EXPORT_HEADER = (
+    "order_number", "placed_at", "status", "email", "currency", "order_subtotal", "order_discount", "order_total",
+    "voucher_code", "shipping_name", "shipping_country", "line_sku", "line_name", "line_quantity", "line_unit_price",
+    "line_discount", "line_total",
+)
+
+
+def orders_export_rows(*, orders: QuerySet[Order] | None = None, since: datetime | None = None) -> Iterator[tuple[Any, ...]]:
+    """Yield the orders export's rows (``ORDER_EXPORT_HEADER``): every line of ``orders``, oldest order first.
+
+    ``orders`` is what the admin selected (all orders when None); ``since``
+    keeps the orders placed from then on. Amounts have the currency's decimals.
+    Read in chunks with their lines, so any number of orders streams in
+    bounded memory.
+    """
+    queryset = (Order.objects.all() if orders is None else orders).order_by("created_at", "id").prefetch_related("lines")
+    if since is not None:
+        queryset = queryset.filter(created_at__gte=since)
+    for order in queryset.iterator(chunk_size=500):
+        address = order.shipping_address if isinstance(order.shipping_address, dict) else {}
+        head = (
+            order.number, order.created_at, order.status, order.email, order.currency,
+            money_amount(order.subtotal, order.currency), money_amount(order.discount_total, order.currency),
+            money_amount(order.total, order.currency), order.voucher_code or "", address.get("name", ""),
+            address.get("country", ""),
+        )
+        for line in order.lines.all():
+            yield (
+                *head, line.sku, line.name, line.quantity, money_amount(line.unit_price, order.currency),
+                money_amount(line.discount, order.currency), money_amount(line.total, order.currency),
+            )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrdersTotal:
+    """Orders placed in one currency over a period (cancelled ones not counted) and what they came to."""
+
+    currency: str
+    orders: int
+    revenue: Decimal
+    cancelled: int
+
+
+def orders_totals(*, since: datetime) -> list[OrdersTotal]:
+    """Return per currency the orders placed since ``since`` and their revenue (the back office's dashboard)."""
+    rows = (
+        Order.objects.filter(created_at__gte=since)
+        .values("currency")
+        .annotate(
+            orders=Count("id", filter=~Q(status=Order.Status.CANCELLED)),
+            revenue=Sum("total", filter=~Q(status=Order.Status.CANCELLED)),
+            cancelled=Count("id", filter=Q(status=Order.Status.CANCELLED)),
+        )
+        .order_by("currency")
+    )
+    return [
+        OrdersTotal(currency=row["currency"], orders=row["orders"], revenue=money_amount(row["revenue"] or 0, row["currency"]),
+                    cancelled=row["cancelled"])
+        for row in rows
+    ]
+
+
+def attempts_awaiting_recovery(*, now: datetime) -> list[CheckoutAttempt]:
+    """Return checkouts whose request died mid-way (lease over, not done): the abandon task will settle or undo them."""
+    return list(
+        CheckoutAttempt.objects.filter(state=CheckoutAttempt.State.IN_PROGRESS, locked_until__lt=now).order_by("locked_until")[:50]
+    )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from kernel.batching import chunked
@@ -188,3 +189,51 @@ def reservation_lines_by_sku(*, reservation: Reservation) -> dict[str, int]:
 def reservations_in_state(*, state: str, now: datetime | None = None) -> QuerySet[Reservation]:
     """Return reservations in the state a person means: ``expired`` includes active ones past their time."""
     return Reservation.objects.filter(in_state_q(state=state, now=now or timezone.now()))
+
+
+# The columns of the stock export: one row per SKU and warehouse.
+STOCK_EXPORT_HEADER = ("sku", "warehouse", "warehouse_name", "warehouse_active", "on_hand", "held", "free")
+
+
+def stock_export_rows(*, levels: QuerySet[StockLevel] | None = None, now: datetime | None = None) -> Iterator[tuple[Any, ...]]:
+    """Yield the stock export's rows (``STOCK_EXPORT_HEADER``) of ``levels`` (all when None), by SKU and warehouse.
+
+    ``held`` is what active, unexpired reservations hold there now; ``free`` is
+    on hand minus held, never negative. Streamed in chunks.
+    """
+    queryset = (StockLevel.objects.all() if levels is None else levels).annotate(held=held_subquery(now=now or timezone.now()))
+    rows = queryset.order_by("sku", "warehouse__priority", "warehouse__code").values_list(
+        "sku", "warehouse__code", "warehouse__name", "warehouse__active", "on_hand", "held"
+    )
+    for sku, code, name, active, on_hand, held in rows.iterator(chunk_size=2000):
+        yield sku, code, name, active, on_hand, held, max(on_hand - held, 0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LowStockSku:
+    """A SKU whose free stock (active warehouses) is at or under its LowStock threshold."""
+
+    sku: str
+    available: int
+    threshold: int
+
+
+def low_stock_skus(*, default: int, limit: int = 20, now: datetime | None = None) -> list[LowStockSku]:
+    """Return the SKUs with the least free stock at or under their threshold (``default`` when they have none).
+
+    One statement for the whole catalog: free stock per level (on hand minus
+    active holds, never negative) summed over the active warehouses.
+    """
+    free = Greatest(F("on_hand") - held_subquery(now=now or timezone.now()), Value(0))
+    threshold = Coalesce(
+        Subquery(LowStockThreshold.objects.filter(sku=OuterRef("sku")).values("threshold")[:1]), Value(default)
+    )
+    rows = (
+        StockLevel.objects.filter(warehouse__active=True)
+        .values("sku")
+        .annotate(available=Sum(free), threshold=threshold)
+        .filter(available__lte=F("threshold"))
+        .order_by("available", "sku")
+        .values_list("sku", "available", "threshold")[:limit]
+    )
+    return [LowStockSku(sku=sku, available=available, threshold=threshold) for sku, available, threshold in rows]
