@@ -45,7 +45,7 @@ lint: install
 	$(BIN)/ruff check --no-cache .
 
 # Each module in a database of its own: the end-to-end tests then prove no module reaches another's tables.
-SPLIT_DATABASES = $(foreach m,CATALOG PRICING INVENTORY CHECKOUT,$(m)_DATABASE_URL=sqlite:///$(CURDIR)/var/split-$(m).sqlite3)
+SPLIT_DATABASES = $(foreach m,CATALOG PRICING INVENTORY CHECKOUT PAYMENTS,$(m)_DATABASE_URL=sqlite:///$(CURDIR)/var/split-$(m).sqlite3)
 
 test: lint
 	$(BIN)/pytest

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("internal/contracts/<str:module>/<str:method>", contract_call, name="contract-call"),
     path("internal/events", event_receive, name="event-receive"),
+    *([path("webhooks/<str:provider>/", include("modules.payments.api.webhooks"))] if "payments" in settings.MODULES else []),
     *[path(f"api/v1/{module}/", include(f"modules.{module}.api.urls")) for module in settings.MODULES],
 ]
 

@@ -32,9 +32,26 @@ class OrderSummary:
     lines: tuple[OrderLine, ...]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CartTotal:
+    """What a cart costs now, as completing it would charge (pricing's quote of its lines and voucher)."""
+
+    token: str
+    currency: str
+    total: Decimal
+
+
 class CheckoutService(Protocol):
     def order_get(self, *, number: str) -> OrderSummary:
         """Return the order ``number``; raises ``NotFound``."""
+        ...
+
+    def cart_total_get(self, *, token: str, email: str | None = None) -> CartTotal:
+        """Return what completing the cart ``token`` would charge now (``email`` for per-customer voucher rules).
+
+        Raises ``CartNotFound``, ``InvalidInput`` (empty cart), ``Conflict`` (completed, items unavailable),
+        and pricing's errors.
+        """
         ...
 
 
@@ -69,6 +86,12 @@ class OrderFulfilled(Event):
     publisher = "checkout"
 
     order_number: str
+
+
+class CartNotFound(NotFound):
+    """No such cart."""
+
+    code = "cart_not_found"
 
 
 class OrderNotFound(NotFound):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields, replace
 from contracts.catalog import CatalogService
 from contracts.checkout import CheckoutService
 from contracts.inventory import InventoryService
+from contracts.payments import PaymentsService
 from contracts.pricing import PricingService
 
 
@@ -24,6 +25,7 @@ class Services:
     pricing: PricingService
     inventory: InventoryService
     checkout: CheckoutService
+    payments: PaymentsService
 
 
 # The one list of modules: every other list (settings, import rules, Makefile...) is checked against it.
@@ -59,11 +61,12 @@ def services_override(
     pricing: PricingService | None = None,
     inventory: InventoryService | None = None,
     checkout: CheckoutService | None = None,
+    payments: PaymentsService | None = None,
 ) -> Iterator[Services]:
     """Serve some contracts with other implementations (fakes) inside the block."""
     global _installed
     previous = services()
-    given = {"catalog": catalog, "pricing": pricing, "inventory": inventory, "checkout": checkout}
+    given = {"catalog": catalog, "pricing": pricing, "inventory": inventory, "checkout": checkout, "payments": payments}
     changes = {name: impl for name, impl in given.items() if impl is not None}
     _installed = replace(previous, **changes)
     try:

@@ -10,20 +10,22 @@ class CheckoutConfig(AppConfig):
         "carts-purge": ("modules.checkout.tasks.carts_purge", 60 * 60),
         "idempotency-keys-purge": ("modules.checkout.tasks.idempotency_keys_purge", 60 * 60),
         "checkout-attempts-abandon": ("modules.checkout.tasks.checkout_attempts_abandon", 5 * 60),
-        "gateway-transactions-purge": ("modules.checkout.tasks.gateway_transactions_purge", 24 * 60 * 60),
     }
 
     def ready(self) -> None:
         from contracts.checkout import OrderCancelled, OrderPlaced
         from contracts.events import subscribe
+        from contracts.payments import PaymentActionRequired, PaymentDeclined
         from kernel.problems import contract_error_status_register
-        from modules.checkout import checks, handlers  # noqa: F401  checks register themselves
-        from modules.checkout.errors import IdempotencyKeyReused, PaymentDeclined
+        from modules.checkout import handlers
+        from modules.checkout.errors import IdempotencyKeyReused
 
+        # Payments' refusals, answered here too when payments runs in another process.
         contract_error_status_register(PaymentDeclined, 402)
+        contract_error_status_register(PaymentActionRequired, 402)
         contract_error_status_register(IdempotencyKeyReused, 422)
 
-        # These call inventory, pricing and the payment gateway: no checkout transaction may stay open across them.
+        # These call inventory, pricing and payments: no checkout transaction may stay open across them.
         subscribe(OrderPlaced, name="checkout.order_settle", handler=handlers.order_placed_settle, in_transaction=False)
         subscribe(OrderPlaced, name="checkout.confirmation_send", handler=handlers.order_placed_confirm, in_transaction=False)
         subscribe(

@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import logging
 
-from contracts.errors import Conflict, ContractError, InvalidInput, NotFound, ServiceUnavailable
+from contracts.checkout import CartNotFound
+from contracts.errors import Conflict, ContractError, InvalidInput, ServiceUnavailable
 from contracts.pricing import VoucherInvalid
 
 logger = logging.getLogger(__name__)
 
-
-class CartNotFound(NotFound):
-    """No such cart."""
-
-    code = "cart_not_found"
+__all__ = ["CartNotFound"]  # part of the checkout contract now (cart_total_get); still raised from here
 
 
 class CartCompleted(Conflict):
@@ -49,34 +46,16 @@ class IdempotencyKeyReused(ContractError):
     code = "idempotency_key_reused"
 
 
-class PaymentDeclined(ContractError):
-    """The payment was declined; nothing was charged and no stock is held."""
-
-    code = "payment_declined"
-
-
 class CheckoutIncomplete(ServiceUnavailable):
     """Completing failed and not everything done so far could be undone yet; retry with the same Idempotency-Key."""
 
     code = "checkout_incomplete"
 
 
-class PaymentGatewayFailed(ServiceUnavailable):
-    """The payment gateway failed; nothing was charged and no stock is held. Retry later."""
-
-    code = "payment_gateway_error"
-
-
 class CartChanged(Conflict):
     """The cart changed while it was being completed; nothing was charged. Review it and complete again."""
 
     code = "cart_changed"
-
-
-class PaymentNotConfigured(ServiceUnavailable):
-    """No real payment gateway is configured, and the test gateway is not allowed here: no order can be taken."""
-
-    code = "payment_not_configured"
 
 
 class VoucherNotAccepted(InvalidInput):

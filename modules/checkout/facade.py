@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from contracts.checkout import OrderLine, OrderSummary
+from contracts.checkout import CartTotal, OrderLine, OrderSummary
 from modules.checkout import selectors
 from modules.checkout.models import Order
+from modules.checkout.services.completion import order_plan
 
 
 def _to_order_summary(order: Order) -> OrderSummary:
@@ -31,3 +32,7 @@ def _to_order_summary(order: Order) -> OrderSummary:
 class CheckoutFacade:
     def order_get(self, *, number: str) -> OrderSummary:
         return _to_order_summary(selectors.order_get(number=number))
+
+    def cart_total_get(self, *, token: str, email: str | None = None) -> CartTotal:
+        plan = order_plan(cart=selectors.cart_get(token=token), email=email)
+        return CartTotal(token=token, currency=plan.quote.currency, total=plan.quote.total)

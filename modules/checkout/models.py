@@ -1,4 +1,4 @@
-"""Carts, orders with their frozen lines, payments, and idempotency records of checkout."""
+"""Carts, orders with their frozen lines, and idempotency records of checkout (payments are the payments module's)."""
 
 from __future__ import annotations
 
@@ -59,6 +59,8 @@ class Order(models.Model):
     shipping_address = models.JSONField()
     customer_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     cart_token = models.CharField(max_length=64)
+    # The payments module's session that paid for it (captured when settled).
+    payment_session = models.CharField(max_length=40, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -88,35 +90,6 @@ class OrderLine(models.Model):
         ordering = ["id"]
 
 
-class Payment(models.Model):
-    """What checkout did with the gateway for one order number."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending"  # asked the gateway, no answer yet (or never)
-        AUTHORIZED = "authorized"
-        DECLINED = "declined"
-        CAPTURED = "captured"
-        VOIDED = "voided"
-        REFUNDED = "refunded"
-        FAILED = "failed"  # the gateway never answered; nothing known to be held
-
-    order_number = models.CharField(max_length=32, unique=True)
-    gateway = models.CharField(max_length=100)
-    # The gateway's idempotency key of the authorization; the other calls derive theirs from it.
-    authorize_key = models.CharField(max_length=200, default="")
-    # A new authorization after a void gets a new key: a voided one must never come back.
-    generation = models.PositiveSmallIntegerField(default=1)
-    intent_id = models.CharField(max_length=100, blank=True, default="")
-    amount = models.DecimalField(max_digits=18, decimal_places=3)
-    currency = models.CharField(max_length=3)
-    status = models.CharField(max_length=16, choices=Status.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"{self.order_number} {self.status}"
-
-
 class CheckoutAttempt(models.Model):
     """One Idempotency-Key of one cart: its request fingerprint, progress and final response.
 
@@ -143,15 +116,3 @@ class CheckoutAttempt(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cart_token", "key"], name="checkout_attempt_key_once")]
-
-
-class TestGatewayTransaction(models.Model):
-    """The test gateway's own ledger, standing in for a payment provider's records."""
-
-    key = models.CharField(max_length=200, unique=True)
-    operation = models.CharField(max_length=16)
-    intent_id = models.CharField(max_length=100, db_index=True)
-    amount = models.DecimalField(max_digits=18, decimal_places=3, null=True)
-    currency = models.CharField(max_length=3, blank=True, default="")
-    outcome = models.CharField(max_length=16)
-    created_at = models.DateTimeField(auto_now_add=True)

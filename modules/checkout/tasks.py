@@ -21,7 +21,3 @@ def idempotency_keys_purge() -> int:
 def checkout_attempts_abandon() -> int:
     return housekeeping.checkout_attempts_abandon()
 
-
-@shared_task(name="modules.checkout.tasks.gateway_transactions_purge")
-def gateway_transactions_purge() -> int:
-    return housekeeping.gateway_transactions_purge()

@@ -11,13 +11,13 @@ import pytest
 
 from commerce.eventbus.delivery_thread import delivery_thread
 from tests.budgets.sqlcount import sql_count
-from tests.e2e.conftest import complete_body
+from tests.e2e.conftest import complete_body, session_open
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
 CARTS = "/api/v1/checkout/carts/"
-# The test gateway stands in for the payment provider: its ledger is the provider's bookkeeping, not ours.
-PROVIDER = ("checkout_testgatewaytransaction",)
+# The test provider stands in for the payment provider: its ledger is the provider's bookkeeping, not ours.
+PROVIDER = ("payments_testintent", "payments_testcall")
 
 # One INSERT: a new cart has no lines to read and nothing to price.
 CART_CREATE_STATEMENTS = 1
@@ -25,11 +25,12 @@ CART_CREATE_STATEMENTS = 1
 # prices, valid price-list prices and active promotions in one UNION ALL); write: bump the cart's version
 # conditionally and write the line (2).
 ADD_LINE_STATEMENTS = 6
-# Cart with lines 1, key lookup 1, catalog 1, pricing 1, claim + pending payment 2, inventory's reservation ≤ 6,
-# authorization recorded 1, order transaction 10 (fence, cart lock, lines, order, order lines, cart, outbox,
-# deliveries, answer) — with 4 to spare for inventory's events when a SKU crosses a stock threshold.
+# Cart with lines 1, key lookup 1, catalog 1, pricing 1, claim 1, the payment session read and attached 2 (payments
+# now holds what checkout's pending payment row and authorization record were), inventory's reservation ≤ 6, order
+# transaction 10 (fence, cart lock, lines, order, order lines, cart, outbox, deliveries, answer) — with 4 to spare
+# for inventory's events when a SKU crosses a stock threshold.
 COMPLETE_STATEMENTS = 30
-# The claim (with the pending payment), inventory's reservation, the authorization's record, the order.
+# The claim, the payment session's attachment (payments), inventory's reservation, the order.
 COMPLETE_TRANSACTIONS = 4
 # A voucher adds its lookup to the quote (1) and pricing's redemption in a transaction of its own (5: the voucher
 # read, locked, the reference checked, the use counted conditionally, the redemption written).
@@ -66,8 +67,11 @@ def test_complete(api_client, shop, new_cart, voucher):
     token = new_cart(TEE_M=2, MUG_1=1)
     if voucher:
         assert api_client.put(f"{CARTS}{token}/voucher/", {"code": voucher}, format="json").status_code == 200
+    session = session_open(api_client, token)  # the storefront pays before completing: not this request's cost
     with sql_count(exclude_tables=PROVIDER) as count:
-        response = api_client.post(f"{CARTS}{token}/complete/", complete_body(), format="json", HTTP_IDEMPOTENCY_KEY="budget")
+        response = api_client.post(
+            f"{CARTS}{token}/complete/", complete_body(session=session["id"]), format="json", HTTP_IDEMPOTENCY_KEY="budget"
+        )
     assert response.status_code == 201, response.json()
     extra_statements, extra_transactions = (VOUCHER_EXTRA_STATEMENTS, VOUCHER_EXTRA_TRANSACTIONS) if voucher else (0, 0)
     assert len(count.statements) <= COMPLETE_STATEMENTS + extra_statements, count
@@ -86,3 +90,16 @@ def test_replay(api_client, shop, new_cart):
     assert second.json() == first.json()
     # Cart and lines 2, key lookup 1, the key locked and read 1: a replay never reaches another module.
     assert len(count.statements) <= 4, count
+
+
+# Cart with lines 1 and the three modules' prices for its total 5, the session row 1, its intent recorded 1, its
+# status recorded with PaymentAuthorized (outbox and deliveries) 3 — the provider's own ledger left out.
+SESSION_CREATE_STATEMENTS = 12
+
+
+def test_payment_session_create(api_client, shop, new_cart):
+    token = new_cart(TEE_M=2, MUG_1=1)
+    with sql_count(exclude_tables=PROVIDER) as count:
+        response = api_client.post("/api/v1/payments/sessions/", {"cart": token, "payment_method": "pm_card_visa"}, format="json")
+    assert response.status_code == 201, response.json()
+    assert len(count.statements) <= SESSION_CREATE_STATEMENTS, count

@@ -18,16 +18,27 @@ import pytest
 from commerce.transport.client import ContractClient
 from commerce.transport.protocols import CONTRACT_PROTOCOLS
 from contracts.catalog import VariantInfo
-from contracts.checkout import OrderNotFound
+from contracts.checkout import CartNotFound, CartTotal, OrderNotFound
 from contracts.common import SkuQuantity
 from contracts.container import services
 from contracts.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
 from contracts.inventory import Availability, OutOfStock, Reservation, ReservationConflict, Shortage
+from contracts.payments import (
+    PaymentActionRequired,
+    PaymentAmountMismatch,
+    PaymentDeclined,
+    PaymentNotAuthorized,
+    PaymentProviderUnavailable,
+    PaymentSession,
+    PaymentSessionNotFound,
+    PaymentSessionUsed,
+)
 from contracts.pricing import Price, PriceNotFound, Quote, UnknownCurrency, VoucherInvalid
 from tests.e2e.conftest import CATALOG_CSV, PRICES_CSV, STOCK_CSV, load_shop
 from tests.fakes.catalog import FakeCatalog
 from tests.fakes.checkout import FakeCheckout
 from tests.fakes.inventory import FakeInventory
+from tests.fakes.payments import FakePayments
 from tests.fakes.pricing import FakePricing
 
 TOKEN = "conformance-test-token-of-32-characters-at-least"
@@ -64,7 +75,7 @@ def fakes_of_the_shop() -> dict[str, object]:
     pricing.voucher_add("ONCE10", kind="percentage", value=10, usage_limit=1)  # as load_shop creates it
     for voucher in VOUCHERS:
         pricing.voucher_add(**voucher)
-    return {"catalog": catalog, "pricing": pricing, "inventory": inventory, "checkout": FakeCheckout()}
+    return {"catalog": catalog, "pricing": pricing, "inventory": inventory, "checkout": FakeCheckout(), "payments": FakePayments()}
 
 
 def vouchers_load() -> None:
@@ -376,6 +387,115 @@ def test_inventory_an_expired_hold_counts_for_nothing_and_commits_only_while_its
 def test_checkout_order_get_unknown(contract):
     with pytest.raises(OrderNotFound):
         contract("checkout").order_get(number="CO-NOPE")
+
+
+def test_checkout_cart_total_is_what_completing_would_charge(contract):
+    checkout = contract("checkout")
+    if isinstance(checkout, FakeCheckout):
+        token = checkout.cart_add(CartTotal(token="cart-t", currency="EUR", total=Decimal("49.50"))).token
+    else:
+        from modules.checkout.services.carts import cart_create, cart_line_add
+
+        token = cart_create(currency="EUR").token
+        cart_line_add(token=token, sku="TEE-M", quantity=2)
+        cart_line_add(token=token, sku="MUG-1", quantity=1)
+    assert checkout.cart_total_get(token=token) == CartTotal(token=token, currency="EUR", total=Decimal("49.50"))
+    with pytest.raises(CartNotFound):
+        checkout.cart_total_get(token="no-such-cart")
+
+
+# --- payments ------------------------------------------------------------------
+
+TOTAL = Decimal("48.30")
+
+
+def _authenticate(payments, session: PaymentSession, *, succeed: bool = True) -> None:
+    """What the customer does at their bank (3-D Secure), on the fake or at the test provider."""
+    if isinstance(payments, FakePayments):
+        payments.authenticate(session.id, succeed=succeed)
+    else:
+        from modules.payments.providers.test import TestProvider
+
+        intent_id = str(session.next_action["redirect_to_url"]["url"]).rstrip("/").split("/")[-2]
+        TestProvider().intent_authenticate(intent_id=intent_id, succeed=succeed)
+
+
+def _attach(payments, session_id: str, number: str = "CO-1", amount: Decimal = TOTAL, reference: str = "cart-1"):
+    return payments.session_attach(session_id=session_id, reference=reference, order_number=number, amount=amount, currency="EUR")
+
+
+def test_payments_session_attach_capture_release(contract):
+    payments = contract("payments")
+    session = payments.session_create(reference="cart-1", amount=TOTAL, currency="EUR", payment_method="pm_card_visa")
+    assert isinstance(session, PaymentSession)
+    assert (session.status, session.amount, session.currency, session.order_number) == ("authorized", TOTAL, "EUR", None)
+    assert payments.session_get(session_id=session.id) == session
+    with pytest.raises(PaymentAmountMismatch):
+        _attach(payments, session.id, amount=Decimal("48.31"))
+    with pytest.raises(PaymentSessionNotFound):
+        _attach(payments, session.id, reference="cart-2")
+    assert _attach(payments, session.id).order_number == "CO-1"
+    assert _attach(payments, session.id).order_number == "CO-1"
+    with pytest.raises(PaymentSessionUsed):
+        _attach(payments, session.id, number="CO-2")
+    captured = payments.payment_capture(order_number="CO-1")
+    assert (captured.status, captured.amount_captured) == ("captured", TOTAL)
+    assert payments.payment_capture(order_number="CO-1").status == "captured"
+    assert payments.payment_release(order_number="CO-1") is None
+    refunded = payments.session_get(session_id=session.id)
+    assert (refunded.status, refunded.amount_refunded) == ("refunded", TOTAL)
+    payments.payment_release(order_number="CO-1")
+    payments.payment_release(order_number="CO-404")
+    with pytest.raises(PaymentSessionNotFound):
+        payments.payment_capture(order_number="CO-404")
+
+
+def test_payments_release_cancels_or_detaches(contract):
+    payments = contract("payments")
+    kept = payments.session_create(reference="cart-1", amount=TOTAL, currency="EUR", payment_method="pm_card_visa")
+    _attach(payments, kept.id, number="CO-1")
+    payments.payment_release(order_number="CO-1", cancel=False)
+    assert payments.session_get(session_id=kept.id).order_number is None
+    _attach(payments, kept.id, number="CO-2")
+    payments.payment_release(order_number="CO-2")
+    assert payments.session_get(session_id=kept.id).status == "canceled"
+    with pytest.raises(PaymentSessionUsed):
+        payments.payment_capture(order_number="CO-2")
+
+
+def test_payments_declines_and_3d_secure(contract):
+    payments = contract("payments")
+    with pytest.raises(PaymentDeclined) as declined:
+        payments.session_create(reference="cart-1", amount=TOTAL, currency="EUR", payment_method="insufficient_funds", key="d")
+    assert declined.value.decline_code == "insufficient_funds" and declined.value.code == "payment_declined"
+    waiting = payments.session_create(reference="cart-1", amount=TOTAL, currency="EUR")
+    with pytest.raises(PaymentNotAuthorized):
+        _attach(payments, waiting.id)
+    sca = payments.session_create(reference="cart-1", amount=TOTAL, currency="EUR", payment_method="3ds", key="s")
+    assert sca.status == "requires_action" and sca.next_action["type"] == "redirect_to_url"
+    with pytest.raises(PaymentActionRequired) as action:
+        _attach(payments, sca.id)
+    assert action.value.next_action == dict(sca.next_action)
+    assert payments.session_create(reference="cart-1", amount=TOTAL, currency="EUR", payment_method="3ds", key="s").id == sca.id
+    _authenticate(payments, sca)
+    assert _attach(payments, sca.id).status == "authorized"
+    failing = payments.session_create(reference="cart-1", amount=TOTAL, currency="EUR", payment_method="3ds")
+    _authenticate(payments, failing, succeed=False)
+    with pytest.raises(PaymentDeclined) as failed:
+        _attach(payments, failing.id, number="CO-3")
+    assert failed.value.decline_code == "authentication_failed"
+
+
+def test_payments_outage_and_bad_input(contract):
+    payments = contract("payments")
+    with pytest.raises(PaymentProviderUnavailable):
+        payments.session_create(reference="cart-1", amount=TOTAL, currency="EUR", payment_method="error")
+    with pytest.raises(InvalidInput):
+        payments.session_create(reference="cart-1", amount=Decimal("-1"), currency="EUR")
+    with pytest.raises(InvalidInput):
+        payments.session_create(reference="cart-1", amount=TOTAL, currency="eur")
+    with pytest.raises(PaymentSessionNotFound):
+        payments.session_get(session_id="ps_" + "0" * 24)
 
 
 # --- the transport itself ------------------------------------------------------

@@ -32,9 +32,21 @@ MUG-1,MAIN,3
 """
 
 
-def complete_body(token: str | None = None, email: str = "ada@example.com") -> dict:
-    payment = {"method": "test"} if token is None else {"method": "test", "token": token}
+def complete_body(token: str | None = None, email: str = "ada@example.com", session: str | None = None) -> dict:
+    """A completion paying into ``session``, or (the former shape) at once with the test card or ``token``."""
+    if session is not None:
+        payment = {"session": session}
+    else:
+        payment = {"method": "test"} if token is None else {"method": "test", "token": token}
     return {"email": email, "shipping_address": ADDRESS, "payment": payment}
+
+
+def session_open(client, cart: str, payment_method: str | None = "pm_card_visa", **extra: str) -> dict:
+    """Open a payment session for the cart's total (POST /api/v1/payments/sessions/), paying with ``payment_method``."""
+    body = {"cart": cart, **extra, **({"payment_method": payment_method} if payment_method else {})}
+    response = client.post("/api/v1/payments/sessions/", body, format="json")
+    assert response.status_code in (201, 402), response.json()
+    return response.json()
 
 
 def load_shop(tmp_path: Path) -> None:

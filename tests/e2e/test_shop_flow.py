@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from commerce.eventbus.models import Delivery
-from modules.checkout.models import Payment
+from modules.payments.models import Payment
 from modules.inventory.models import Reservation
 from tests.e2e.conftest import availability, complete_body
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.checkout import OrderNotFound, OrderSummary
+from contracts.checkout import CartNotFound, CartTotal, OrderNotFound, OrderSummary
 from tests.fakes.recording import Recording
 
 
@@ -12,6 +12,7 @@ class FakeCheckout(Recording):
     def __init__(self) -> None:
         super().__init__()
         self.orders: dict[str, OrderSummary] = {}
+        self.carts: dict[str, CartTotal] = {}
 
     def order_add(self, order: OrderSummary) -> OrderSummary:
         self.orders[order.number] = order
@@ -22,3 +23,13 @@ class FakeCheckout(Recording):
         if number not in self.orders:
             raise OrderNotFound()
         return self.orders[number]
+
+    def cart_add(self, cart: CartTotal) -> CartTotal:
+        self.carts[cart.token] = cart
+        return cart
+
+    def cart_total_get(self, *, token: str, email: str | None = None) -> CartTotal:
+        self._enter("cart_total_get", token=token, email=email)
+        if token not in self.carts:
+            raise CartNotFound()
+        return self.carts[token]

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from modules.checkout import models as checkout_models
+from modules.payments import models as payments_models
 from tests.e2e.conftest import complete_body, new_cart, shop  # noqa: F401  the real shop
 
 CARTS = "/api/v1/checkout/carts/"
@@ -67,7 +67,7 @@ def test_a_cart_with_repeated_declines_cools_down_no_card_testing_oracle(api_cli
     # A replay of a declined key does not count again, and a fourth card is not even tried.
     api_client.post(f"{CARTS}{token}/complete/", complete_body(token="decline"), format="json", HTTP_IDEMPOTENCY_KEY="card-0")
     assert_throttled(api_client.post(f"{CARTS}{token}/complete/", complete_body(), format="json", HTTP_IDEMPOTENCY_KEY="card-3"))
-    assert checkout_models.TestGatewayTransaction.objects.filter(operation="authorize").count() == 3
+    assert payments_models.Payment.objects.filter(decline_code="generic_decline").count() == 3
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Nothing grows without bound: old carts, keys and the gateway's ledger are purged in bounded batches."""
+"""Nothing grows without bound: old carts, keys and the test provider's ledger are purged in bounded batches."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from modules.checkout import models as checkout
 from modules.checkout.services.carts import cart_create
-from modules.checkout.services.housekeeping import carts_purge, gateway_transactions_purge
+from modules.checkout.services.housekeeping import carts_purge
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +24,14 @@ def test_stale_carts_are_purged_in_bounded_batches(settings):
     assert list(checkout.Cart.objects.values_list("pk", flat=True)) == [fresh.pk]
 
 
-def test_the_gateway_ledger_is_purged_after_its_retention(settings):
-    from modules.checkout.payments import TestGateway
+def test_the_test_providers_ledger_is_purged_after_its_retention(settings):
+    from decimal import Decimal
 
-    TestGateway().authorize(key="K1", amount=1, currency="EUR", token=None)
-    later = timezone.now() + timedelta(days=settings.CHECKOUT_GATEWAY_LEDGER_RETENTION_DAYS + 1)
-    assert gateway_transactions_purge() == 0
-    assert gateway_transactions_purge(now=later) == 1 and not checkout.TestGatewayTransaction.objects.exists()
+    from modules.payments import models as payments
+    from modules.payments.providers.test import TestProvider
+    from modules.payments.services.housekeeping import test_ledger_purge
+
+    TestProvider().intent_create(key="K1", amount=Decimal(1), currency="EUR", metadata={}, payment_method="pm_card_visa")
+    later = timezone.now() + timedelta(days=settings.PAYMENTS_TEST_LEDGER_RETENTION_DAYS + 1)
+    assert test_ledger_purge() == 0
+    assert test_ledger_purge(now=later) == 2 and not payments.TestIntent.objects.exists() and not payments.TestCall.objects.exists()

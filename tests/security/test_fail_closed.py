@@ -7,7 +7,8 @@ import secrets
 import pytest
 
 from commerce.tests.test_settings import manage
-from modules.checkout.models import Order, Payment
+from modules.checkout.models import Order
+from modules.payments.models import Payment
 from tests.e2e.conftest import complete_body, new_cart, shop  # noqa: F401  the real shop
 
 PRODUCTION = {
@@ -21,7 +22,7 @@ PRODUCTION = {
 def test_check_deploy_fails_while_the_test_gateway_is_configured_in_production():
     result = manage("check", "--deploy", **PRODUCTION)
     assert result.returncode != 0
-    assert "checkout.E001" in result.stderr and "CHECKOUT_PAYMENT_GATEWAY" in result.stderr
+    assert "payments.E001" in result.stderr and "PAYMENTS_PROVIDER" in result.stderr
 
 
 def test_check_deploy_accepts_the_test_gateway_when_the_operator_opts_in():

@@ -46,8 +46,24 @@ class AddressSerializer(StrictSerializer):
 
 
 class PaymentSerializer(StrictSerializer):
-    method = serializers.ChoiceField(choices=settings.CHECKOUT_PAYMENT_METHODS)
-    token = serializers.CharField(max_length=200, required=False, allow_null=True)
+    session = serializers.RegexField(
+        r"^ps_[a-f0-9]{24}$",
+        required=False,
+        help_text="the payment session the customer paid into (POST /api/v1/payments/sessions/)",
+    )
+    method = serializers.ChoiceField(
+        choices=settings.CHECKOUT_PAYMENT_METHODS, required=False, help_text="deprecated: with `token`, pay at once"
+    )
+    token = serializers.CharField(
+        max_length=200, required=False, allow_null=True, help_text="deprecated: a payment method to pay with at once"
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if "session" in attrs and ("method" in attrs or attrs.get("token")):
+            raise serializers.ValidationError("Name a payment session, or a method and token; not both.")
+        if "session" not in attrs and "method" not in attrs:
+            raise serializers.ValidationError({"session": ["Name the payment session the customer paid into."]})
+        return attrs
 
 
 class CompleteSerializer(StrictSerializer):

@@ -150,9 +150,13 @@ class CartCompleteView(PrivateView):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
         responses={201: OrderOut},
         description=(
-            "Place the order: prices are the server's, stock is reserved, the payment authorized, and the order "
-            "answered with status `placed`. Settling (committing the stock, capturing the payment) and the "
-            "confirmation email follow right after the answer; read the order to see it `paid`."
+            "Place the order: prices are the server's, the payment session must hold exactly the order's total "
+            "(else 409 `payment_amount_mismatch`), stock is reserved, and the order answered with status `placed`. "
+            "A session awaiting the customer answers 402 `payment_action_required` with the provider's `next_action`: "
+            "once the customer acted, complete again with the same Idempotency-Key. A declined payment is 402 "
+            "`payment_declined` with its `decline_code`; the provider down is 503, with nothing held. Settling "
+            "(committing the stock, then capturing the payment) and the confirmation email follow right after the "
+            "answer; read the order to see it `paid`."
         ),
     )
     def post(self, request: Request, token: str) -> Response:
@@ -170,7 +174,9 @@ class CartCompleteView(PrivateView):
             request=CompleteRequest(
                 email=data["email"],
                 shipping_address=dict(data["shipping_address"]),
-                payment_token=data["payment"].get("token"),
+                payment_session=data["payment"].get("session"),
+                # The former shape ({"method", "token"}): pay at once; no token meant the test card.
+                payment_method=None if "session" in data["payment"] else data["payment"].get("token") or "pm_card_visa",
                 fingerprint=fingerprint,
             ),
             customer_id=_customer_id(request),

@@ -1,23 +1,29 @@
-"""Completing a cart exactly once per Idempotency-Key: the saga across pricing, inventory and the gateway.
+"""Completing a cart exactly once per Idempotency-Key: the saga across pricing, payments and inventory.
 
-validate → quote (pricing) → claim the key → reserve (inventory) → redeem the
-voucher (pricing) → authorize the payment (gateway) → create the order, publish
-OrderPlaced and store the answer (one transaction). Settling (stock commit,
-capture) and the confirmation email run after the response, as OrderPlaced
-subscribers with the bus's retries: the request answers ``placed``.
+validate → quote (pricing) → claim the key → attach the payment session
+(payments: authorized for exactly the quote's total) → reserve (inventory) →
+redeem the voucher (pricing) → create the order, publish OrderPlaced and store
+the answer (one transaction). Settling (stock commit, then capture) and the
+confirmation email run after the response, as OrderPlaced subscribers with the
+bus's retries: the request answers ``placed``.
 
-Each step before the order is undone if a later one fails. No step holds a
-database lock of ours while another module or the gateway is called. Every
-step is keyed by the order number chosen when the key is first seen, so a
-retry resumes the same attempt and every undo is idempotent.
+Each step before the order is undone if a later one fails: a final refusal
+(out of stock, cart changed...) cancels the authorization, a failure that may
+pass only detaches it so the retry can use it. A session that needs the
+customer to act (3-D Secure) answers ``payment_action_required`` and frees the
+key: the same key completes once the customer authenticated. No step holds a
+database lock of ours while another module is called. Every step is keyed by
+the order number chosen when the key is first seen, so a retry resumes the
+same attempt and every undo is idempotent.
 
-The request path of a new key costs four transactions of ours: the claim
-(with the pending payment row), inventory's reservation, the authorization's
-record, and the order; a voucher adds pricing's redemption.
+The request path of a new key costs four transactions: the claim, payments'
+attachment, inventory's reservation and the order; a voucher adds pricing's
+redemption.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +36,7 @@ from contracts.common import SkuQuantity
 from contracts.container import services
 from contracts.errors import ContractError, InvalidInput, ServiceUnavailable
 from contracts.events import publish
+from contracts.payments import PaymentActionRequired, PaymentNotAuthorized
 from contracts.pricing import Quote
 from kernel.problems import contract_error_document, contract_error_status
 from kernel.transactions import atomic_for
@@ -38,13 +45,10 @@ from modules.checkout.errors import (
     CartCompleted,
     CheckoutIncomplete,
     ItemsUnavailable,
-    PaymentGatewayFailed,
-    PaymentNotConfigured,
     RequestInProgress,
     storefront_error,
 )
-from modules.checkout.models import Cart, CheckoutAttempt, Order, OrderLine, Payment
-from modules.checkout.payments import payments_refused
+from modules.checkout.models import Cart, CheckoutAttempt, Order, OrderLine
 from modules.checkout.selectors import cart_get, order_document, variant_display_name
 from modules.checkout.services.attempts import (
     AttemptClaim,
@@ -61,7 +65,6 @@ from modules.checkout.services.attempts import (
 )
 from modules.checkout.services.carts import cart_for_update, quantity_check
 from modules.checkout.services.orders import compensate, order_access_token_renew, order_with_lines
-from modules.checkout.services.payment import payment_authorize, payment_pending, payment_prepare, payment_reverse
 from modules.checkout.tokens import access_token_new
 
 logger = logging.getLogger(__name__)
@@ -71,8 +74,10 @@ logger = logging.getLogger(__name__)
 class CompleteRequest:
     email: str
     shipping_address: dict[str, str]
-    payment_token: str | None
+    payment_session: str | None  # the payment session the storefront paid into (payments)
     fingerprint: str  # hash of the canonical request body
+    # Without a session: a payment method to pay with at once (server-side confirmation; the former request shape).
+    payment_method: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,14 +109,11 @@ def checkout_complete(*, cart_token: str, key: str, request: CompleteRequest, cu
 
     A contract failure (out of stock, declined, invalid voucher...) is final:
     its response is stored and replayed for the same key. A failure that may
-    pass (a module or the gateway unavailable, a bug) frees the key for a
-    retry once everything done so far is undone; if an undo fails too, the
-    attempt is kept for the retry or ``checkout_attempts_abandon`` to finish.
+    pass (a module or the provider unavailable, a payment awaiting the
+    customer, a bug) frees the key for a retry once everything done so far is
+    undone; if an undo fails too, the attempt is kept for the retry or
+    ``checkout_attempts_abandon`` to finish.
     """
-    if payments_refused():
-        raise PaymentNotConfigured(
-            "This shop takes no orders: no payment gateway is configured (CHECKOUT_PAYMENT_GATEWAY)."
-        )
     cart = cart_get(token=cart_token)  # unknown carts are a plain 404, and claim nothing
     if attempt_find(cart_token=cart_token, key=key) is None:
         try:
@@ -122,9 +124,9 @@ def checkout_complete(*, cart_token: str, key: str, request: CompleteRequest, cu
 
 
 def _complete_new_key(*, cart: Cart, key: str, request: CompleteRequest, customer_id: int | None) -> CompleteResult:
-    """The common case: plan from reads only, then claim the key and write the pending payment in one transaction."""
+    """The common case: plan from reads only, then claim the key in one transaction."""
     try:
-        plan = order_plan(cart=cart, request=request)
+        plan = order_plan(cart=cart, email=request.email)
     except ServiceUnavailable:
         raise  # nothing claimed: the key stays free for the retry
     except ContractError as error:
@@ -142,10 +144,7 @@ def _complete_new_key(*, cart: Cart, key: str, request: CompleteRequest, custome
         return CompleteResult(status=status, body=body, replayed=False)
     with atomic_for(CheckoutAttempt):
         attempt = attempt_start(cart_token=cart.token, key=key, fingerprint=request.fingerprint)
-        payment = Payment.objects.create(
-            order_number=attempt.order_number, **payment_pending(number=attempt.order_number, quote=plan.quote)
-        )
-    return _attempt_drive(attempt=attempt, request=request, customer_id=customer_id, resumed=False, plan=plan, payment=payment)
+    return _attempt_drive(attempt=attempt, request=request, customer_id=customer_id, resumed=False, plan=plan)
 
 
 def _complete_seen_key(*, cart_token: str, key: str, request: CompleteRequest, customer_id: int | None) -> CompleteResult:
@@ -168,13 +167,10 @@ def _attempt_drive(
     customer_id: int | None,
     resumed: bool,
     plan: OrderPlan | None = None,
-    payment: Payment | None = None,
 ) -> CompleteResult:
     """Run the steps of an attempt this request owns, and store its final answer."""
     try:
-        body = _order_place(
-            attempt=attempt, request=request, customer_id=customer_id, resumed=resumed, plan=plan, payment=payment
-        )
+        body = _order_place(attempt=attempt, request=request, customer_id=customer_id, resumed=resumed, plan=plan)
         return CompleteResult(status=201, body=body, replayed=False)
     except LeaseLost:
         raise RequestInProgress("Another request with this Idempotency-Key took over; retry shortly.") from None
@@ -185,7 +181,8 @@ def _attempt_drive(
             f"Completing failed ({getattr(left.cause, 'code', type(left.cause).__name__)}) and is still being "
             "undone; retry with the same Idempotency-Key."
         ) from None
-    except ServiceUnavailable:
+    except (ServiceUnavailable, PaymentActionRequired, PaymentNotAuthorized):
+        # Not final: the provider may answer later, the customer may authenticate; the same key then goes on.
         attempt_release(attempt)
         raise
     except ContractError as error:
@@ -201,7 +198,7 @@ def _attempt_drive(
         raise
 
 
-def order_plan(*, cart: Cart, request: CompleteRequest) -> OrderPlan:
+def order_plan(*, cart: Cart, email: str | None) -> OrderPlan:
     """Check the cart can be ordered and price it; reads only (catalog and pricing)."""
     if cart.status == Cart.Status.COMPLETED:
         raise CartCompleted()
@@ -214,7 +211,7 @@ def order_plan(*, cart: Cart, request: CompleteRequest) -> OrderPlan:
     unavailable = [line.sku for line in lines if line.sku not in variants or not variants[line.sku].sellable]
     if unavailable:
         raise ItemsUnavailable("Some items are no longer for sale: " + ", ".join(unavailable), skus=unavailable)
-    quote = services().pricing.quote_create(currency=cart.currency, lines=lines, voucher_code=cart.voucher_code, email=request.email)
+    quote = services().pricing.quote_create(currency=cart.currency, lines=lines, voucher_code=cart.voucher_code, email=email)
     names = {sku: variant_display_name(product_name=v.product_name, variant_name=v.variant_name) for sku, v in variants.items()}
     return OrderPlan(lines=lines, names=names, quote=quote)
 
@@ -226,20 +223,36 @@ def _order_place(
     customer_id: int | None,
     resumed: bool,
     plan: OrderPlan | None,
-    payment: Payment | None,
 ) -> dict[str, Any]:
-    """Reserve, redeem, authorize and create the order; on any failure undo what this attempt did. Return the answer."""
+    """Attach the payment, reserve, redeem and create the order; on any failure undo what this attempt did.
+
+    Return the answer.
+    """
     number = attempt.order_number
     if resumed and (placed := order_of_attempt(attempt)) is not None:
         return _attempt_answer_order(attempt=attempt, order=placed)
-    # A resumed attempt may have reserved, redeemed or authorized in its dead run: undo by number then too.
-    acted = resumed or payment is not None
-    sent = resumed  # whether the gateway may have been asked
+    # A resumed attempt may have attached, reserved or redeemed in its dead run: undo by number then too.
+    acted = resumed
     try:
         if plan is None:
-            plan = order_plan(cart=cart_get(token=attempt.cart_token), request=request)
+            plan = order_plan(cart=cart_get(token=attempt.cart_token), email=request.email)
         quote = plan.quote
         acted = True  # from here on, a call may have taken effect even if it failed on the way back
+        attempt_renew(attempt)
+        session_id = request.payment_session
+        if session_id is None:
+            # Pay with a method at once: one session per cart, key and amount, so a retry pays into the same one
+            # (and one after a price change into a new one; payments lets the former go).
+            session_id = services().payments.session_create(
+                reference=attempt.cart_token,
+                amount=quote.total,
+                currency=quote.currency,
+                payment_method=request.payment_method or "",
+                key=f"checkout:{_key_digest(attempt)}:{quote.total}{quote.currency}",
+            ).id
+        services().payments.session_attach(
+            session_id=session_id, reference=attempt.cart_token, order_number=number, amount=quote.total, currency=quote.currency
+        )
         attempt_renew(attempt)
         if resumed:
             # The dead run may have held other lines, or used a voucher the cart no longer has.
@@ -252,26 +265,29 @@ def _order_place(
                 code=quote.voucher_code, reference=number, email=request.email, currency=quote.currency, subtotal=quote.subtotal
             )
         attempt_renew(attempt)
-        if payment is None:
-            payment = payment_prepare(number=number, quote=quote)
-        if payment.status == Payment.Status.PENDING:
-            sent = True
-            payment = payment_authorize(payment=payment, token=request.payment_token)
-        attempt_renew(attempt)
-        if payment.status != Payment.Status.AUTHORIZED or payment.amount != quote.total:
-            raise PaymentGatewayFailed("The payment changed while it was being authorized; nothing was charged.")
-        return attempt_order_create(attempt=attempt, plan=plan, request=request, customer_id=customer_id)
+        return attempt_order_create(attempt=attempt, plan=plan, request=request, customer_id=customer_id, session_id=session_id)
     except Exception as error:
         # A crash (the process dying: not an Exception) leaves the steps for the retry to resume.
         if isinstance(error, LeaseLost):
-            raise  # the request that took over owns the steps now
+            if not CheckoutAttempt.objects.filter(pk=attempt.pk).exists():
+                # Abandoned and undone while we were in a step: undo what we did since (detach, release by number).
+                attempt_undo(number=number)
+            raise  # else the request that took over owns the steps now
         placed = order_of_attempt(attempt)
         if placed is not None:
             return _attempt_answer_order(attempt=attempt, order=placed)  # a parallel run of this attempt placed it
         attempt_renew(attempt, force=True)  # ``LeaseLost`` if taken over: then the undo is the new owner's, not ours
-        if acted and not attempt_undo(number=number, sent=sent):
+        final = isinstance(error, ContractError) and not isinstance(
+            error, ServiceUnavailable | PaymentActionRequired | PaymentNotAuthorized
+        )
+        if acted and not attempt_undo(number=number, cancel=final):
             raise StepsLeftBehind(error) from error
         raise
+
+
+def _key_digest(attempt: CheckoutAttempt) -> str:
+    """The cart and Idempotency-Key of ``attempt``, hashed: stable across the attempts of one key, and short."""
+    return hashlib.sha256(f"{attempt.cart_token}:{attempt.key}".encode()).hexdigest()
 
 
 def _attempt_answer_order(*, attempt: CheckoutAttempt, order: Order) -> dict[str, Any]:
@@ -281,23 +297,30 @@ def _attempt_answer_order(*, attempt: CheckoutAttempt, order: Order) -> dict[str
     return body
 
 
-def attempt_undo(*, number: str, sent: bool = True) -> bool:
-    """Void the payment, give back the voucher use and the hold of ``number``; each idempotent. Return success."""
+def attempt_undo(*, number: str, cancel: bool = False) -> bool:
+    """Let go of the payment, the voucher use and the hold of ``number``; each idempotent. Return success.
+
+    ``cancel`` cancels the payment's authorization (the answer is final);
+    without it the session is only detached, so the cart's retry may use it
+    (reconciliation cancels one nobody comes back for).
+    """
     return compensate(
         [
             lambda: services().inventory.reservation_release(reference=number),
             lambda: services().pricing.voucher_release(reference=number),
-            lambda: payment_reverse(number=number, sent=sent),
+            lambda: services().payments.payment_release(order_number=number, cancel=cancel),
         ]
     )
 
 
-def attempt_order_create(*, attempt: CheckoutAttempt, plan: OrderPlan, request: CompleteRequest, customer_id: int | None) -> dict[str, Any]:
+def attempt_order_create(
+    *, attempt: CheckoutAttempt, plan: OrderPlan, request: CompleteRequest, customer_id: int | None, session_id: str = ""
+) -> dict[str, Any]:
     """Create the order with frozen lines, publish ``OrderPlaced`` and store the key's answer, in one transaction.
 
     Fenced: the attempt row is locked and must still be ours, so a takeover
     (a retry, the abandon task) either waits for this order or finds it gone.
-    The authorization is already recorded, so the answer is final here.
+    The payment is already attached, so the answer is final here.
     """
     number, cart_token, quote = attempt.order_number, attempt.cart_token, plan.quote
     places = max(-quote.subtotal.as_tuple().exponent, 0)
@@ -321,6 +344,7 @@ def attempt_order_create(*, attempt: CheckoutAttempt, plan: OrderPlan, request: 
             shipping_address=request.shipping_address,
             customer_id=customer_id,
             cart_token=cart_token,
+            payment_session=session_id,
         )
         frozen = [
             OrderLineData(

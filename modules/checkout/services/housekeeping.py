@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kernel.transactions import atomic_for
-from modules.checkout.models import Cart, CheckoutAttempt, TestGatewayTransaction
+from modules.checkout.models import Cart, CheckoutAttempt
 from modules.checkout.selectors import order_document
 from modules.checkout.services.attempts import (
     LeaseLost,
@@ -44,13 +44,6 @@ def carts_purge(*, now: datetime | None = None, batch_size: int = 500, max_batch
     cutoff = (now or timezone.now()) - timedelta(days=settings.CHECKOUT_CART_MAX_AGE_DAYS)
     stale = Cart.objects.filter(status=Cart.Status.OPEN, updated_at__lt=cutoff)
     return _batches_delete(stale, batch_size=batch_size, max_batches=max_batches)
-
-
-def gateway_transactions_purge(*, now: datetime | None = None, batch_size: int = 1000, max_batches: int = 100) -> int:
-    """Forget the test gateway's ledger past the retention of payment records (its idempotency is for retries)."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.CHECKOUT_GATEWAY_LEDGER_RETENTION_DAYS)
-    old = TestGatewayTransaction.objects.filter(created_at__lt=cutoff)
-    return _batches_delete(old, batch_size=batch_size, max_batches=max_batches)
 
 
 def checkout_attempts_abandon(*, now: datetime | None = None) -> int:

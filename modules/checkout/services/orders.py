@@ -12,16 +12,11 @@ from contracts.checkout import OrderCancelled, OrderFulfilled, OrderNotFound
 from contracts.container import services
 from contracts.events import publish
 from contracts.inventory import OutOfStock
+from contracts.payments import PaymentSessionUsed
 from kernel.transactions import atomic_for
 from modules.checkout.errors import InvalidTransition
-from modules.checkout.models import Order, Payment
+from modules.checkout.models import Order
 from modules.checkout.selectors import order_document, order_get
-from modules.checkout.services.payment import (
-    payment_capture_at_gateway,
-    payment_move,
-    payment_refund_at_gateway,
-    payment_reverse,
-)
 from modules.checkout.tokens import access_token_new
 
 logger = logging.getLogger(__name__)
@@ -62,7 +57,9 @@ def order_settle(*, number: str) -> Order:
 
     The stock is committed first: money is only taken for goods the shop
     holds. If the stock is gone for good (its hold expired and it was sold),
-    the order is cancelled, which voids the payment and gives the voucher back.
+    the order is cancelled, which cancels the payment and gives the voucher back.
+    Payments makes capture and cancel exclude each other; an order cancelled
+    while its capture went through has the money refunded.
     """
     order = Order.objects.filter(number=number).first()
     if order is None:
@@ -74,36 +71,29 @@ def order_settle(*, number: str) -> Order:
     except OutOfStock:
         logger.error("stock of %s is gone; the order is cancelled", number)
         return order_cancel(number=number)
-    payment = Payment.objects.filter(order_number=number).first()
-    if payment is None or payment.status == Payment.Status.CAPTURED:
-        return order
-    if payment.status != Payment.Status.AUTHORIZED:
-        # Placed without a live authorization: never expected; fail loudly so the bus retries and dead-letters.
-        raise RuntimeError(f"order {number} is placed but its payment is {payment.status}")
     if not Order.objects.filter(pk=order.pk, status=Order.Status.PLACED).exists():
-        return order_get(number=number)  # cancelled meanwhile: void, do not capture
-    payment_capture_at_gateway(payment)
+        return order_get(number=number)  # cancelled meanwhile: its payment is cancelled, not captured
+    try:
+        services().payments.payment_capture(order_number=number)
+    except PaymentSessionUsed:
+        # Cancelled meanwhile (or the provider let the authorization go): nothing was taken.
+        current = order_get(number=number)
+        if current.status == Order.Status.CANCELLED:
+            return current
+        raise  # placed with a payment that cannot be captured: the bus retries, then dead-letters it
     with atomic_for(Order):
         # Locked, so a parallel settle or cancel is seen as it is, never guessed.
         order = Order.objects.select_for_update().get(pk=order.pk)
-        current = Payment.objects.select_for_update().get(pk=payment.pk)
-        voided_meanwhile = current.status == Payment.Status.VOIDED
-        if current.status == Payment.Status.AUTHORIZED:
-            current.status = Payment.Status.CAPTURED
-            current.save(update_fields=["status", "updated_at"])
-            if order.status == Order.Status.PLACED:
-                order.status = Order.Status.PAID
-                order.save(update_fields=["status", "updated_at"])
-    if voided_meanwhile:  # a cancel voided it while the capture went through: the money goes back
-        payment_refund_at_gateway(payment)
-        payment_move(payment=payment, source=Payment.Status.VOIDED, target=Payment.Status.REFUNDED)
-    elif order.status == Order.Status.CANCELLED:
-        payment_reverse(number=number)  # cancelled while we captured: refund what we just took
+        if order.status == Order.Status.PLACED:
+            order.status = Order.Status.PAID
+            order.save(update_fields=["status", "updated_at"])
+    if order.status == Order.Status.CANCELLED:
+        services().payments.payment_release(order_number=number)  # cancelled while we captured: refund what we took
     return order
 
 
 def order_cancel(*, number: str) -> Order:
-    """Cancel an order not yet fulfilled; return its stock, release its voucher, void or refund its payment.
+    """Cancel an order not yet fulfilled; return its stock, release its voucher, cancel or refund its payment.
 
     The steps run here, outside our transaction, and again in the
     OrderCancelled subscribers (checkout's own reverses the payment), so a
@@ -123,7 +113,7 @@ def order_cancel(*, number: str) -> Order:
             lambda: services().inventory.order_stock_return(order_number=number),
             lambda: services().inventory.reservation_release(reference=number),
             lambda: services().pricing.voucher_release(reference=number),
-            lambda: payment_reverse(number=number),
+            lambda: services().payments.payment_release(order_number=number),
         ]
     )
     return order_with_lines(pk=order.pk)
@@ -144,9 +134,9 @@ def order_fulfil(*, number: str) -> Order:
 
 
 def order_payment_reverse(*, number: str) -> None:
-    """Void or refund the payment of a cancelled order; idempotent (the OrderCancelled subscriber)."""
+    """Cancel or refund the payment of a cancelled order; idempotent (the OrderCancelled subscriber)."""
     if Order.objects.filter(number=number, status=Order.Status.CANCELLED).exists():
-        payment_reverse(number=number)
+        services().payments.payment_release(order_number=number)
 
 
 def order_confirmation_send(*, number: str) -> None:

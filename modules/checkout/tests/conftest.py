@@ -17,28 +17,58 @@ from modules.checkout.services.carts import cart_create, cart_line_add
 from modules.checkout.services.completion import CompleteRequest, checkout_complete
 from tests.fakes.catalog import FakeCatalog
 from tests.fakes.inventory import FakeInventory
+from tests.fakes.payments import FakePayments
 from tests.fakes.pricing import FakePricing
 
 ADDRESS = {"name": "Ada Lovelace", "line1": "1 Analytical St", "city": "London", "postal_code": "N1 1AA", "country": "GB"}
 
 
-def complete_body(token: str | None = None, email: str = "ada@example.com") -> dict:
-    payment = {"method": "test"} if token is None else {"method": "test", "token": token}
+def complete_body(token: str | None = None, email: str = "ada@example.com", session: str | None = None) -> dict:
+    """A completion paying into ``session``, or (the former shape) at once with the test card or ``token``."""
+    if session is not None:
+        payment = {"session": session}
+    else:
+        payment = {"method": "test"} if token is None else {"method": "test", "token": token}
     return {"email": email, "shipping_address": ADDRESS, "payment": payment}
+
+
+class HookedPayments(FakePayments):
+    """The verified payments fake, running ``during_attach`` / ``during_capture`` while that call is 'in flight'."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.during_attach = None
+        self.during_capture = None
+
+    def session_attach(self, **kwargs):
+        hook, self.during_attach = self.during_attach, None
+        if hook:
+            hook()
+        return super().session_attach(**kwargs)
+
+    def payment_capture(self, **kwargs):
+        hook, self.during_capture = self.during_capture, None
+        if hook:
+            hook()
+        return super().payment_capture(**kwargs)
+
+    def of(self, number: str):
+        """The session that paid for order ``number`` (None if none is attached)."""
+        return self._attached(number)
 
 
 @pytest.fixture
 def shop(db):
     """Tee 19.90 (5 on hand), Mug 8.50 (1), Old 1.00 (3, unpublished); vouchers SAVE10 (10 %) and ONCE (50 %, one use)."""
-    catalog, pricing, inventory = FakeCatalog(), FakePricing(), FakeInventory()
+    catalog, pricing, inventory, payments = FakeCatalog(), FakePricing(), FakeInventory(), HookedPayments()
     for sku, name, amount, on_hand in (("TEE-M", "Tee", "19.90", 5), ("MUG", "Mug", "8.50", 1), ("OLD", "Old thing", "1.00", 3)):
         catalog.variant_add(sku, product_name=name, published=sku != "OLD")
         pricing.price_set(sku, amount)
         inventory.stock_set(sku, on_hand)
     pricing.voucher_add("SAVE10", value=10)
     pricing.voucher_add("ONCE", value=50, usage_limit=1)
-    with services_override(catalog=catalog, pricing=pricing, inventory=inventory):
-        yield SimpleNamespace(catalog=catalog, pricing=pricing, inventory=inventory)
+    with services_override(catalog=catalog, pricing=pricing, inventory=inventory, payments=payments):
+        yield SimpleNamespace(catalog=catalog, pricing=pricing, inventory=inventory, payments=payments)
 
 
 @pytest.fixture
@@ -84,7 +114,8 @@ def place(django_capture_on_commit_callbacks):
         request = CompleteRequest(
             email=body["email"],
             shipping_address=body["shipping_address"],
-            payment_token=body["payment"].get("token"),
+            payment_session=body["payment"].get("session"),
+            payment_method=None if "session" in body["payment"] else body["payment"].get("token") or "pm_card_visa",
             fingerprint=hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest(),
         )
         with django_capture_on_commit_callbacks(execute=True):

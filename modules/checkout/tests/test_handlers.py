@@ -8,7 +8,7 @@ from django.core import mail
 
 from contracts.checkout import OrderCancelled, OrderPlaced
 from modules.checkout import handlers
-from modules.checkout.models import Order, Payment
+from modules.checkout.models import Order
 
 
 def test_order_placed_settles_an_order_its_request_left_placed(cart, shop, place):
@@ -18,7 +18,7 @@ def test_order_placed_settles_an_order_its_request_left_placed(cart, shop, place
     del shop.inventory.fail["reservation_commit"]
     handlers.order_placed_settle(_placed(order["number"]))
     assert Order.objects.get(number=order["number"]).status == "paid"
-    assert Payment.objects.get(order_number=order["number"]).status == "captured"
+    assert shop.payments.of(order["number"]).status == "captured"
     assert shop.inventory.active_holds() == 0
 
 

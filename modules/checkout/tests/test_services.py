@@ -9,8 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from modules.checkout import models
-from modules.checkout.models import Cart, CheckoutAttempt, Order, Payment
+from modules.checkout.models import Cart, CheckoutAttempt, Order
 from modules.checkout.services.carts import cart_create, cart_line_add, cart_voucher_apply, cart_voucher_remove
 from modules.checkout.services.housekeeping import carts_purge, checkout_attempts_abandon, checkout_attempts_purge
 from modules.checkout.services.orders import order_cancel, order_fulfil, order_settle
@@ -40,7 +39,7 @@ def test_crash_between_payment_and_order_is_completed_by_the_retry(cart, shop, p
         place(cart)
     attempt = CheckoutAttempt.objects.get()
     assert attempt.state == "in_progress"
-    assert Payment.objects.get(order_number=attempt.order_number).status == "authorized"
+    assert shop.payments.of(attempt.order_number).status == "authorized"
     assert shop.inventory.active_holds() == 1 and Order.objects.count() == 0
 
     monkeypatch.undo()
@@ -51,9 +50,9 @@ def test_crash_between_payment_and_order_is_completed_by_the_retry(cart, shop, p
     assert response.status == 201
     assert response.body["number"] == attempt.order_number
     assert Order.objects.count() == 1
-    # Resumed, not repeated: one authorization, one hold, now committed.
-    assert models.TestGatewayTransaction.objects.filter(operation="authorize").count() == 1
-    assert Payment.objects.get().status == "captured"
+    # Resumed, not repeated: one payment session, one hold, now committed.
+    assert len(shop.payments.sessions) == 1
+    assert shop.payments.of(attempt.order_number).status == "captured"
     assert shop.inventory.count("reservation_create") == 2 and shop.inventory.active_holds() == 0
     assert shop.inventory.on_hand["TEE-M"] == 3
     assert place(cart).body == response.body
@@ -70,7 +69,7 @@ def test_crash_after_the_order_committed_replays_it_and_the_bus_settles_it(cart,
     assert replay.status == 201 and replay.replayed and replay.body["status"] == "placed"
     # The sweeper dispatches the delivery the dead process left behind: the order is settled.
     call_command("events", "sweep", stdout=io.StringIO())
-    assert Order.objects.get().status == "paid" and Payment.objects.get().status == "captured"
+    assert Order.objects.get().status == "paid" and shop.payments.of(Order.objects.get().number).status == "captured"
     assert Order.objects.count() == 1 and shop.inventory.active_holds() == 0
 
 
@@ -124,15 +123,18 @@ def test_attempt_abandoned_after_a_crash_is_undone(cart, shop, place, monkeypatc
     later = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS + 120)
     assert checkout_attempts_abandon(now=later) == 1
     assert shop.inventory.active_holds() == 0 and shop.pricing.redemptions == {}
-    assert Payment.objects.get(order_number=number).status == "voided"
+    # The payment is let go of the dead number, still authorized: the cart's retry pays with it.
+    assert shop.payments.of(number) is None
+    assert [session.status for session in shop.payments.sessions.values()] == ["authorized"]
     assert not CheckoutAttempt.objects.exists() and Order.objects.count() == 0
     monkeypatch.undo()
     assert place(cart).status == 201  # the key starts afresh
+    assert len(shop.payments.sessions) == 1
 
 
 @pytest.fixture
 def declined_while_inventory_is_down(cart, shop, place):
-    """The payment is declined after the voucher was redeemed, and inventory is down when told to let go."""
+    """The payment is declined, and inventory is down when told to let go of whatever it may hold."""
     from contracts.errors import ServiceUnavailable
     from modules.checkout.tests.conftest import complete_body
 
@@ -143,8 +145,9 @@ def declined_while_inventory_is_down(cart, shop, place):
     # Not a final answer while something is still held: 503, and the same key may be retried.
     assert response.status == 503 and response.body["code"] == "checkout_incomplete"
     assert shop.pricing.redemptions == {}  # the other undo steps still ran
-    assert Order.objects.count() == 0 and not Payment.objects.filter(status__in=["authorized", "captured"]).exists()
-    assert shop.inventory.active_holds() == 1  # what inventory could not be told yet
+    assert Order.objects.count() == 0
+    assert all(session.status not in ("authorized", "captured") for session in shop.payments.sessions.values())
+    assert shop.inventory.count("reservation_release") == 1  # what inventory could not be told yet
     del shop.inventory.fail["reservation_release"]
     return body
 
@@ -166,51 +169,16 @@ def test_inventory_failing_after_the_voucher_was_redeemed_is_finished_by_the_aba
     assert shop.inventory.active_holds() == 0 and not CheckoutAttempt.objects.exists()
 
 
-class GatewayWithHook:
-    """The test gateway, running ``during_authorize`` while the authorization is 'in flight'."""
-
-    during_authorize = None
-    during_capture = None
-
-    def __init__(self) -> None:
-        from modules.checkout.payments import TestGateway
-
-        self.inner = TestGateway()
-        self.name = self.inner.name
-
-    def authorize(self, **kwargs):
-        hook, GatewayWithHook.during_authorize = GatewayWithHook.during_authorize, None
-        if hook:
-            hook()
-        return self.inner.authorize(**kwargs)
-
-    def capture(self, **kwargs):
-        hook, GatewayWithHook.during_capture = GatewayWithHook.during_capture, None
-        if hook:
-            hook()
-        return self.inner.capture(**kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-
-@pytest.fixture
-def hooked_gateway(settings):
-    settings.CHECKOUT_PAYMENT_GATEWAY = "modules.checkout.tests.test_services.GatewayWithHook"
-    yield GatewayWithHook
-    GatewayWithHook.during_authorize = GatewayWithHook.during_capture = None
-
-
-def test_a_retry_during_a_slow_request_waits_its_turn(cart, place, hooked_gateway):
+def test_a_retry_during_a_slow_request_waits_its_turn(cart, shop, place):
     answers = []
-    hooked_gateway.during_authorize = lambda: answers.append(place(cart).status)
+    shop.payments.during_attach = lambda: answers.append(place(cart).status)
     assert place(cart).status == 201
     assert answers == [409]  # the lease was renewed before the slow step
     assert Order.objects.count() == 1
 
 
 def test_a_retry_that_took_over_a_stalled_request_does_not_undo_the_order_it_placed(
-    cart, shop, place, hooked_gateway
+    cart, shop, place
 ):
     cart_voucher_apply(token=cart, code="SAVE10")
     answers = []
@@ -219,7 +187,7 @@ def test_a_retry_that_took_over_a_stalled_request_does_not_undo_the_order_it_pla
         CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
         answers.append(place(cart))
 
-    hooked_gateway.during_authorize = stall_then_retry
+    shop.payments.during_attach = stall_then_retry
     first = place(cart)
     (retry,) = answers
     assert retry.status == 201
@@ -227,17 +195,17 @@ def test_a_retry_that_took_over_a_stalled_request_does_not_undo_the_order_it_pla
     assert first.status == 409 and first.body["code"] == "request_in_progress"
     assert place(cart).body == retry.body  # and the key now replays the order
     order = Order.objects.get()
-    assert order.status == "paid" and Payment.objects.get().status == "captured"
+    assert order.status == "paid" and shop.payments.of(order.number).status == "captured"
     assert shop.pricing.redemptions == {order.number: "SAVE10"}  # the voucher use stands
     assert shop.inventory.on_hand["TEE-M"] == 3
 
 
-def test_a_cart_changed_while_completing_is_refused_and_undone(cart, shop, place, hooked_gateway):
-    hooked_gateway.during_authorize = lambda: cart_line_add(token=cart, sku="MUG", quantity=1)
+def test_a_cart_changed_while_completing_is_refused_and_undone(cart, shop, place):
+    shop.payments.during_attach = lambda: cart_line_add(token=cart, sku="MUG", quantity=1)
     response = place(cart)
     assert response.status == 409 and response.body["code"] == "cart_changed"
     assert Order.objects.count() == 0 and shop.inventory.active_holds() == 0
-    assert Payment.objects.get().status == "voided"
+    assert [session.status for session in shop.payments.sessions.values()] == ["canceled"]  # a final answer
 
 
 def test_a_resumed_attempt_that_fails_undoes_what_its_dead_run_did(cart, shop, place, monkeypatch, crash_in):
@@ -252,7 +220,7 @@ def test_a_resumed_attempt_that_fails_undoes_what_its_dead_run_did(cart, shop, p
     response = place(cart)
     assert response.status == 409 and response.body["code"] == "items_unavailable"
     assert shop.inventory.active_holds() == 0 and shop.pricing.redemptions == {}
-    assert Payment.objects.get().status == "voided"
+    assert [session.status for session in shop.payments.sessions.values()] == ["canceled"]
 
 
 def test_purge_keeps_unfinished_attempts(cart, place, monkeypatch, crash_in, settings):
@@ -264,18 +232,15 @@ def test_purge_keeps_unfinished_attempts(cart, place, monkeypatch, crash_in, set
     assert CheckoutAttempt.objects.count() == 1
 
 
-def gateway_log() -> list[tuple[str, str]]:
-    return list(models.TestGatewayTransaction.objects.order_by("id").values_list("operation", "key"))
-
-
-def test_two_settles_at_once_capture_once_and_refund_nothing(cart, shop, place, hooked_gateway):
+def test_two_settles_at_once_capture_once_and_refund_nothing(cart, shop, place):
     shop.inventory.fail["reservation_commit"] = RuntimeError("inventory hiccup")
     number = place(cart).body["number"]
     del shop.inventory.fail["reservation_commit"]
-    hooked_gateway.during_capture = lambda: order_settle(number=number)
+    shop.payments.during_capture = lambda: order_settle(number=number)
     order_settle(number=number)
-    assert Order.objects.get().status == "paid" and Payment.objects.get().status == "captured"
-    assert [op for op, _ in gateway_log()] == ["authorize", "capture"]
+    session = shop.payments.of(number)
+    assert Order.objects.get().status == "paid" and session.status == "captured"
+    assert session.amount_refunded == 0 and shop.payments.count("payment_release") == 0
 
 
 def test_prices_changed_between_a_crash_and_the_retry(cart, shop, place, monkeypatch, crash_in):
@@ -289,15 +254,10 @@ def test_prices_changed_between_a_crash_and_the_retry(cart, shop, place, monkeyp
     CheckoutAttempt.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
     response = place(cart)
     assert response.status == 201 and response.body["total"] == "48.80"
-    payment = Payment.objects.get()
-    assert (payment.status, payment.amount, payment.generation) == ("captured", Decimal("48.80"), 2)
-    number = response.body["number"]
-    assert gateway_log() == [
-        ("authorize", f"{number}:authorize:1"),
-        ("void", f"{number}:authorize:1:void"),
-        ("authorize", f"{number}:authorize:2"),
-        ("capture", f"{number}:authorize:2:capture"),
-    ]
+    # The session for the former amount is cancelled; a new one, for the new amount, is captured.
+    sessions = sorted(shop.payments.sessions.values(), key=lambda session: session.amount)
+    assert [(session.amount, session.status) for session in sessions] == [(Decimal("48.30"), "canceled"), (Decimal("48.80"), "captured")]
+    assert shop.payments.of(response.body["number"]).amount == Decimal("48.80")
 
 
 def test_a_voucher_removed_between_a_crash_and_the_retry_is_given_back(
@@ -319,17 +279,17 @@ def test_a_voucher_removed_between_a_crash_and_the_retry_is_given_back(
     assert shop.pricing.redemptions == {}
 
 
-def test_a_request_stalled_past_abandon_cannot_place_its_order(cart, shop, place, hooked_gateway, settings):
+def test_a_request_stalled_past_abandon_cannot_place_its_order(cart, shop, place, settings):
     cart_voucher_apply(token=cart, code="SAVE10")
     later = timezone.now() + timedelta(seconds=settings.INVENTORY_RESERVATION_TTL_SECONDS + 120)
     abandoned = []
     # While the gateway call hangs, the abandon task decides the request is dead and undoes it.
-    hooked_gateway.during_authorize = lambda: abandoned.append(checkout_attempts_abandon(now=later))
+    shop.payments.during_attach = lambda: abandoned.append(checkout_attempts_abandon(now=later))
     response = place(cart)
     assert abandoned == [1]
     assert response.status == 409 and response.body["code"] == "request_in_progress"
     assert Order.objects.count() == 0
     assert shop.inventory.active_holds() == 0 and shop.pricing.redemptions == {}
-    # The authorization that answered too late is voided, not left held.
-    assert [op for op, _ in gateway_log()] == ["authorize", "void"]
+    # The attachment that came too late is undone: the session is free (still authorized) for the next try.
+    assert [(session.status, session.order_number) for session in shop.payments.sessions.values()] == [("authorized", None)]
     assert place(cart).status == 201  # the key starts afresh
