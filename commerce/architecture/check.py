@@ -13,6 +13,8 @@ Rules (each violation names the file, the line, the rule and both modules):
 - ``model-reference``: any other string naming another module's model (``"catalog.Product"``);
 - ``module-path``: any other string naming a dotted path into another module (``"modules.pricing.tasks.x"``).
 
+The rules read ``modules/<name>/`` (tests and migrations included) against
+the other modules, and ``kernel/`` against every module: it knows no domain.
 There is no allow-list: a violation is fixed, never excused.
 """
 
@@ -105,7 +107,7 @@ class _Snippet:
 class _ModuleVisitor(ast.NodeVisitor):
     def __init__(self, source: SourceFile, index: _Index) -> None:
         self.source = source
-        self.own = source.module or ""
+        self.own = source.module or source.dotted.split(".")[0]  # kernel: it knows no module at all
         self.index = index
         self.found: list[Violation] = []
         self.consumed: set[int] = docstring_nodes(source.tree)
@@ -230,7 +232,7 @@ def check_source(root: Path = ROOT, modules: tuple[str, ...] = MODULES) -> list[
     """Return the violations found by reading the source of ``root`` (static: no import, no registry)."""
     index = _Index(models_all(root, modules), modules)
     found: list[Violation] = []
-    for folder in ("modules", "contracts"):
+    for folder in ("modules", "kernel", "contracts"):
         for path in python_files(root, folder):
             source = source_file(root, path, modules)
             if isinstance(source, SyntaxError):
@@ -240,7 +242,7 @@ def check_source(root: Path = ROOT, modules: tuple[str, ...] = MODULES) -> list[
                 continue
             if folder == "contracts":
                 found += _contracts_imports(source)
-            elif source.module:
+            elif source.module or folder == "kernel":
                 visitor = _ModuleVisitor(source, index)
                 visitor.visit(source.tree)
                 found += visitor.found

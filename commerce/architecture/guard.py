@@ -15,6 +15,7 @@ swallow it; pytest reports it as the failure of the test that ran it.
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from typing import Any
 from commerce.architecture.source import ROOT
 from contracts.container import MODULES
 
+logger = logging.getLogger(__name__)
 _MODULES_DIR = str(ROOT / "modules") + "/"
 _IDENTIFIER = re.compile(r'"([A-Za-z0-9_]+)"|`([A-Za-z0-9_]+)`|\b([a-z][a-z0-9_]*)\b')
 
@@ -72,10 +74,12 @@ def boundary_guard(execute: Callable[..., Any], sql: str, params: Any, many: boo
             foreign = sorted(table for table in named if owned[table] != module)
             if foreign:
                 owners = sorted({owned[table] for table in foreign})
-                raise BoundaryViolation(
+                message = (
                     f"module {module} queried the tables of module {', '.join(owners)} "
                     f"({', '.join(foreign)}) from {where}: {sql[:200]}"
                 )
+                logger.error("%s", message)  # seen even when raised in a server or delivery thread
+                raise BoundaryViolation(message)
     return execute(sql, params, many, context)
 
 

@@ -138,6 +138,11 @@ LEAKS = [
         'LEAK = {"model": "checkout.cartline"}\n',
         0, "model-reference", "catalog", "checkout", id="model-label-string",
     ),
+    pytest.param(
+        "kernel/batching.py",
+        'from django.apps import apps\n\nLEAK = apps.get_model("pricing", "Voucher")\n',
+        2, "get-model", "kernel", "pricing", id="kernel-knows-no-module",
+    ),
 ]
 
 
