@@ -30,7 +30,9 @@ EVERYTHING_UNDER = ("commerce/", "tests/contracts/", "tests/fakes/recording.py",
 
 
 def _git(*args: str, root: Path) -> list[str]:
-    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+    if result.returncode:
+        raise RuntimeError(f"git {' '.join(args)} failed: {result.stderr.strip()}")
     return [line for line in result.stdout.splitlines() if line]
 
 

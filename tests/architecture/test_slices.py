@@ -101,4 +101,5 @@ def test_make_runs_one_slice_with_module_and_everything_without():
     whole = dry_run("test")  # what .ci/run calls: the whole suite, as before
     assert "manage.py architecture check" in whole and ".venv/bin/pytest\n" in whole and "pytest tests/e2e" in whole
     affected = dry_run("test-affected")
-    assert "architecture slice $(" in affected and "architecture affected --base main" in affected
+    assert 'modules="$(' in affected and "architecture affected --base main)\" && " in affected
+    assert affected.rstrip().endswith("architecture slice $modules")

@@ -56,7 +56,11 @@ class Command(BaseCommand):
     def handle_affected(self, *, base: str, explain: bool, **_: Any) -> None:
         from commerce.architecture.slices import affected_modules, changed_files
 
-        for module, reason in affected_modules(changed_files(base=base)).items():
+        try:
+            files = changed_files(base=base)
+        except RuntimeError as exc:  # no such base, not a git checkout
+            raise CommandError(str(exc)) from exc
+        for module, reason in affected_modules(files).items():
             self.stdout.write(f"{module}: {reason}" if explain else module)
 
     def handle_slice(self, *, modules: list[str], pytest_args: str, **_: Any) -> None:
