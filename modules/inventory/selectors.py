@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from modules.inventory.models import (
     Reservation,
     ReservationLine,
     StockLevel,
+    Warehouse,
     holding_q,
     in_state_q,
 )
@@ -237,3 +238,29 @@ def low_stock_skus(*, default: int, limit: int = 20, now: datetime | None = None
         .values_list("sku", "available", "threshold")[:limit]
     )
     return [LowStockSku(sku=sku, available=available, threshold=threshold) for sku, available, threshold in rows]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WarehouseRow:
+    """A warehouse with how many SKUs it stocks and how many units it has on hand."""
+
+    code: str
+    name: str
+    priority: int
+    active: bool
+    skus: int
+    on_hand: int
+
+
+def warehouses_list() -> list[WarehouseRow]:
+    """Return every warehouse in allocation order (priority, then code) with its stock in one statement."""
+    rows = (
+        Warehouse.objects.annotate(skus=Count("stock_levels", filter=Q(stock_levels__on_hand__gt=0)),
+                                   units=Coalesce(Sum("stock_levels__on_hand"), Value(0)))
+        .order_by("priority", "code")
+        .values_list("code", "name", "priority", "active", "skus", "units")
+    )
+    return [
+        WarehouseRow(code=code, name=name, priority=priority, active=active, skus=skus, on_hand=units)
+        for code, name, priority, active, skus, units in rows
+    ]

@@ -79,7 +79,14 @@ def stock_import_parse(*, text: str) -> list[ImportRow]:
     for row in rows:
         if row.warehouse_code not in known_warehouses:
             problems.append(
-                LineProblem(line=row.line, code="unknown_warehouse", detail=f"There is no warehouse {row.warehouse_code!r}.")
+                LineProblem(
+                    line=row.line,
+                    code="unknown_warehouse",
+                    detail=(
+                        f"There is no warehouse {row.warehouse_code!r}: create it first with "
+                        f"`manage.py warehouse create {row.warehouse_code} NAME` (or in the admin)."
+                    ),
+                )
             )
         if row.sku in unknown_skus:
             problems.append(LineProblem(line=row.line, code="unknown_sku", detail=f"The catalog has no SKU {row.sku!r}."))
