@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/commerce
 REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: install run test test-services lint bench clean schema
+.PHONY: install run test test-services lint bench clean schema test-affected map
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required: none of python3, python3.13, python3.12, python3.11 is one"; exit 1; }
@@ -40,17 +40,36 @@ run: install
 schema: install
 	SECRET_KEY=schema-only-not-a-secret DEBUG=0 $(BIN)/python manage.py spectacular --validate --file docs/openapi.yaml
 
+# The architecture command (boundaries, module map, test slices) needs no database and no secret.
+ARCHITECTURE = DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py architecture
+
+# The import contracts, then what Django lets cross a module without an import (file, line, rule, both modules).
 lint: install
 	$(BIN)/lint-imports --config importlinter.ini
 	$(BIN)/ruff check --no-cache .
+	$(ARCHITECTURE) check --no-imports
+
+# The module map from the code (docs/architecture.md, held to the code by a test); also --format mermaid|json|html.
+map: install
+	$(ARCHITECTURE) map --format markdown --output docs/architecture.md
 
 # Each module in a database of its own: the end-to-end tests then prove no module reaches another's tables.
 SPLIT_DATABASES = $(foreach m,CATALOG PRICING INVENTORY CHECKOUT PAYMENTS,$(m)_DATABASE_URL=sqlite:///$(CURDIR)/var/split-$(m).sqlite3)
 
+# `make test MODULE=inventory`: that module's slice only (its tests and its contract's conformance tests).
 test: lint
+ifdef MODULE
+	$(ARCHITECTURE) slice $(MODULE)
+else
 	$(BIN)/pytest
 	@mkdir -p var
 	$(SPLIT_DATABASES) $(BIN)/pytest tests/e2e
+endif
+
+# The slices of the modules whose files, contracts or imports changed since main (committed, staged or not).
+test-affected: lint
+	$(ARCHITECTURE) affected --base main --explain
+	modules="$$($(ARCHITECTURE) affected --base main)" && $(ARCHITECTURE) slice $$modules
 
 test-services: lint
 	DATABASE_URL=$(PG_URL) TEST_REDIS_URL=$(REDIS_URL)/15 REQUIRE_SERVICES=1 $(BIN)/pytest
