@@ -27,17 +27,39 @@ def _first_line(doc: str | None) -> str:
     return (doc or "").strip().splitlines()[0] if (doc or "").strip() else ""
 
 
+def _annotation(value: object) -> str:
+    # Annotations are the source text under ``from __future__ import annotations``; classes otherwise.
+    return value if isinstance(value, str) else inspect.formatannotation(value)
+
+
+def signature_text(function: object) -> str:
+    """Return a method's signature as written, without ``self``: ``(*, skus: Sequence[str]) -> Mapping[str, Price]``."""
+    signature = inspect.signature(function)
+    parts, keyword_only_marked = [], False
+    for parameter in signature.parameters.values():
+        if parameter.name == "self":
+            continue
+        if parameter.kind is parameter.KEYWORD_ONLY and not keyword_only_marked:
+            parts.append("*")
+            keyword_only_marked = True
+        keyword_only_marked = keyword_only_marked or parameter.kind is parameter.VAR_POSITIONAL
+        text = {parameter.VAR_POSITIONAL: "*", parameter.VAR_KEYWORD: "**"}.get(parameter.kind, "") + parameter.name
+        if parameter.annotation is not parameter.empty:
+            text += f": {_annotation(parameter.annotation)}"
+        if parameter.default is not parameter.empty:
+            text += f" = {parameter.default!r}"
+        parts.append(text)
+    returns = "" if signature.return_annotation is signature.empty else f" -> {_annotation(signature.return_annotation)}"
+    return f"({', '.join(parts)}){returns}"
+
+
 def contract_methods(protocol: type) -> list[dict[str, str]]:
     """Return each method a contract Protocol declares, with its signature as written (types included)."""
-    methods = []
-    for name, member in vars(protocol).items():
-        if name.startswith("_") or not inspect.isfunction(member):
-            continue
-        signature = inspect.signature(member)
-        parameters = [p for p in signature.parameters.values() if p.name != "self"]
-        text = str(signature.replace(parameters=parameters))
-        methods.append({"name": name, "signature": text.replace("'", ""), "doc": _first_line(member.__doc__)})
-    return methods
+    return [
+        {"name": name, "signature": signature_text(member), "doc": _first_line(member.__doc__)}
+        for name, member in vars(protocol).items()
+        if not name.startswith("_") and inspect.isfunction(member)
+    ]
 
 
 def _module_sources(root: Path, module: str) -> list[SourceFile]:

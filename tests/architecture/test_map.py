@@ -36,6 +36,14 @@ def test_every_module_is_on_the_map_with_its_contract_and_types(data):
     assert availability["signature"] == "(*, skus: Sequence[str]) -> Mapping[str, Availability]"
 
 
+def test_signatures_keep_kinds_and_defaults():
+    from commerce.architecture.modulemap import signature_text
+
+    def method(self, a: int, /, b: str = "", *args: int, c: float | None = None, **extra: object) -> None: ...
+
+    assert signature_text(method) == "(a: int, b: str = '', *args: int, c: float | None = None, **extra: object) -> None"
+
+
 def test_events_show_who_publishes_from_the_code_and_who_subscribes_from_the_registry(data):
     events = {e["name"]: e for e in data["events"]}
     placed = events["checkout.OrderPlaced"]
