@@ -76,7 +76,7 @@ def test_run_schedule_survives_a_database_outage_in_one_task(monkeypatch):
 
 def test_a_process_schedules_only_its_installed_modules_tasks(settings):
     settings.MODULES = ("inventory",)
-    assert sorted(schedule_build()) == ["events-purge", "events-sweep", "reservations-expire"]
+    assert sorted(schedule_build()) == ["events-purge", "events-sweep", "reservations-expire", "reservations-purge"]
     settings.MODULES = ("catalog", "pricing", "inventory", "checkout")
     tasks = {entry["task"] for entry in schedule_build().values()}
     assert "modules.pricing.tasks.price_list_windows_publish" in tasks and "modules.checkout.tasks.carts_purge" in tasks

@@ -16,7 +16,7 @@ def test_a_deeply_nested_json_body_is_a_400_parse_error_not_a_500(api_client):
 
 
 def test_a_deeply_nested_contract_call_is_a_400(settings):
-    settings.CONTRACTS_TOKEN = "t" * 40
+    settings.CONTRACTS_SERVE_TOKENS = {"checkout": "t" * 40}
     response = Client().post(
         "/internal/contracts/catalog/variants_get",
         "[" * 100_000,
