@@ -17,3 +17,7 @@ class SignInAttemptAdmin(AccessAttemptAdmin):
     @admin.action(description="Clean up expired attempts", permissions=["delete"])
     def cleanup_expired_attempts(self, request, queryset):  # noqa: ANN001, ANN201  axes' own signature
         return super().cleanup_expired_attempts(request, queryset)
+
+
+# The admin index opens with the back office's dashboard (commerce/dashboard.py).
+admin.site.index_template = "admin/commerce/index.html"
