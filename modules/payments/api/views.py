@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from contracts.container import services
+from contracts.payments import PaymentDeclined
 from kernel.throttles import throttle_for
 from modules.payments.api.serializers import (
     AuthenticateSerializer,
@@ -26,6 +31,25 @@ from modules.payments.services.sessions import session_create, session_get
 from modules.payments.services.settlement import refund_create
 
 PaymentSessionThrottle = throttle_for("payment_session")
+
+
+def _declines_key(cart: object) -> str:
+    return f"payments:declines:{cart}"
+
+
+class SessionDeclinesThrottle(BaseThrottle):
+    """After ``CHECKOUT_PAYMENT_DECLINES_MAX`` declined cards, a cart's sessions answer 429 for the cool-down.
+
+    Without it, opening sessions with card after card is a card-testing oracle.
+    """
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        if not settings.THROTTLES_ENABLED or not isinstance(request.data, dict):
+            return True
+        return (cache.get(_declines_key(request.data.get("cart"))) or 0) < settings.CHECKOUT_PAYMENT_DECLINES_MAX
+
+    def wait(self) -> float:
+        return float(settings.CHECKOUT_PAYMENT_DECLINES_COOLDOWN_SECONDS)
 
 
 def _valid(serializer_class: type, data: object) -> dict:
@@ -73,7 +97,7 @@ class PrivateView(APIView):
 
 
 class SessionCreateView(PrivateView):
-    throttle_classes = [PaymentSessionThrottle]
+    throttle_classes = [PaymentSessionThrottle, SessionDeclinesThrottle]
 
     @extend_schema(
         request=SessionCreateSerializer,
@@ -88,9 +112,14 @@ class SessionCreateView(PrivateView):
     def post(self, request: Request) -> Response:
         data = _valid(SessionCreateSerializer, request.data)
         total = services().checkout.cart_total_get(token=data["cart"], email=data.get("email"))
-        payment = session_create(
-            reference=data["cart"], amount=total.total, currency=total.currency, payment_method=data.get("payment_method", "")
-        )
+        try:
+            payment = session_create(
+                reference=data["cart"], amount=total.total, currency=total.currency, payment_method=data.get("payment_method", "")
+            )
+        except PaymentDeclined:
+            key = _declines_key(data["cart"])
+            cache.set(key, (cache.get(key) or 0) + 1, timeout=settings.CHECKOUT_PAYMENT_DECLINES_COOLDOWN_SECONDS)
+            raise
         return Response(session_document(payment), status=201)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
@@ -30,6 +31,11 @@ from modules.payments.services.settlement import SYSTEM_ACTOR, payment_cancel, p
 logger = logging.getLogger(__name__)
 
 INTERMEDIATE = (Status.PROCESSING, Status.CAPTURING, Status.CANCELING)
+
+
+def _money(amount: Decimal) -> str:
+    """An amount as people write it: two places unless the currency needs three."""
+    return f"{amount:.2f}" if amount == round(amount, 2) else str(amount)
 
 
 def _order_exists(number: str | None) -> bool | None:
@@ -116,5 +122,5 @@ def _orphan_settle(payment: Payment) -> str:
     if left > 0:
         refund_create(payment=payment, amount=left, reason="captured without an order", actor=SYSTEM_ACTOR, key_suffix="orphan")
         payment.refresh_from_db()
-        return f"captured without an order: {left} {payment.currency} refunded"
+        return f"captured without an order: {_money(left)} {payment.currency} refunded"
     return ""
