@@ -247,6 +247,7 @@ THROTTLE_RATES = {
     "voucher": os.environ.get("THROTTLE_VOUCHER", "20/min"),
     "complete_address": os.environ.get("THROTTLE_COMPLETE_ADDRESS", "60/min"),
     "complete_cart": os.environ.get("THROTTLE_COMPLETE_CART", "10/min"),
+    "payment_session": os.environ.get("THROTTLE_PAYMENT_SESSION", "30/min"),
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
@@ -378,5 +379,24 @@ CHECKOUT_PAYMENT_DECLINES_COOLDOWN_SECONDS = env_int("CHECKOUT_PAYMENT_DECLINES_
 # The test gateway approves any token: with DEBUG off it takes no order unless the operator says it may
 # (a demo, a benchmark); `check --deploy` fails while it is configured without this opt-in.
 CHECKOUT_ALLOW_TEST_GATEWAY = env_bool("CHECKOUT_ALLOW_TEST_GATEWAY", DEBUG)
+# Payments (modules/payments): the provider ("test" or "stripe"), its webhook signing secret, and when
+# reconciliation asks the provider about a session stuck in an intermediate state or authorized without an order.
+PAYMENTS_PROVIDER = os.environ.get("PAYMENTS_PROVIDER", "test")
+# The test provider approves any card but its test failures: with DEBUG off it takes no payment unless the operator
+# opts in with this (or the former CHECKOUT_ALLOW_TEST_GATEWAY); `check --deploy` fails while it is configured without.
+PAYMENTS_ALLOW_TEST_PROVIDER = env_bool("PAYMENTS_ALLOW_TEST_PROVIDER", False)
+PAYMENTS_WEBHOOK_SECRET = os.environ.get("PAYMENTS_WEBHOOK_SECRET", "")
+# Stripe (PAYMENTS_PROVIDER=stripe): the secret API key, the webhook endpoint's signing secret (whsec_...), and
+# where the customer's bank sends them back after 3-D Secure when the server confirms. STRIPE_API_BASE points the
+# library elsewhere than api.stripe.com (the tests' fake server).
+STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "") or PAYMENTS_WEBHOOK_SECRET
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "10"))
+STRIPE_RETURN_URL = os.environ.get("STRIPE_RETURN_URL", "")
+PAYMENTS_RECONCILE_AFTER_SECONDS = env_int("PAYMENTS_RECONCILE_AFTER_SECONDS", 15 * 60)
+PAYMENTS_ABANDONED_AFTER_SECONDS = env_int("PAYMENTS_ABANDONED_AFTER_SECONDS", 60 * 60)
+# The test provider's ledger (its intents and answers by idempotency key) is kept this long.
+PAYMENTS_TEST_LEDGER_RETENTION_DAYS = env_int("PAYMENTS_TEST_LEDGER_RETENTION_DAYS", 30)
 # Ordering the listing by price prices every SKU of the filtered set; above this many, narrow the filter.
 CATALOG_PRICE_ORDERING_MAX_SKUS = env_int("CATALOG_PRICE_ORDERING_MAX_SKUS", 5000)
