@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 
+from contracts.common import SKU_MAX_LENGTH, SKU_RULE, sku_valid
 from kernel.imports import LineProblem, csv_rows_read
 from modules.catalog.models import (
     CATEGORY_PATH_MAX_LENGTH,
     CATEGORY_SLUG_MAX_LENGTH,
     NAME_MAX_LENGTH,
-    SKU_MAX_LENGTH,
-    SKU_PATTERN,
     SLUG_MAX_LENGTH,
     SLUG_PATTERN,
     Product,
@@ -51,16 +50,18 @@ def rows_read(text: str) -> tuple[list[ImportRow], list[LineProblem]]:
 def row_problems(row: ImportRow) -> list[str]:
     """Return what is wrong with ``row`` on its own."""
     problems = [f"{f.name} holds a NUL character" for f in fields(row) if "\x00" in str(getattr(row, f.name))]
-    for column, value, max_length, pattern, allowed in (
-        ("sku", row.sku, SKU_MAX_LENGTH, SKU_PATTERN, "letters, digits, '.', '_' and '-' (no spaces)"),
-        ("product_slug", row.product_slug, SLUG_MAX_LENGTH, SLUG_PATTERN, "lower-case letters, digits and hyphens"),
-    ):
-        if not value:
-            problems.append(f"{column} is required")
-        elif len(value) > max_length:
-            problems.append(f"{column} is longer than {max_length} characters")
-        elif not re.match(pattern, value):
-            problems.append(f"{column} {value!r} may only hold {allowed}")
+    if not row.sku:
+        problems.append("sku is required")
+    elif len(row.sku) > SKU_MAX_LENGTH:
+        problems.append(f"sku is longer than {SKU_MAX_LENGTH} characters")
+    elif not sku_valid(row.sku):
+        problems.append(f"sku {row.sku!r} must be {SKU_RULE}")
+    if not row.product_slug:
+        problems.append("product_slug is required")
+    elif len(row.product_slug) > SLUG_MAX_LENGTH:
+        problems.append(f"product_slug is longer than {SLUG_MAX_LENGTH} characters")
+    elif not re.match(SLUG_PATTERN, row.product_slug):
+        problems.append(f"product_slug {row.product_slug!r} may only hold lower-case letters, digits and hyphens")
     if not row.product_name:
         problems.append("product_name is required")
     for column, value, max_length in (

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from contracts.catalog import ProductPublished, ProductUnpublished
+from contracts.common import SKU_RULE
 from kernel.imports import ImportInvalid
 from modules.catalog.imports.csv_import import catalog_import_csv
 from modules.catalog.models import Category, Product, Variant
@@ -303,4 +304,15 @@ def test_a_file_over_the_row_limit_is_refused_at_the_first_row_too_many(db, monk
         catalog_import_csv(text=GOOD)
     [problem] = caught.value.problems
     assert (problem.line, problem.code) == (4, "too_many_rows")
+    assert not Product.objects.exists()
+
+
+def test_skus_are_held_to_the_one_sku_rule_of_every_module(db):
+    text = HEADER + "-OX,oxford-shirt,Oxford Shirt,,,,\nOX S,oxford-shirt,Oxford Shirt,,,,\nOX.1,oxford-shirt,Oxford Shirt,,,,\n"
+    with pytest.raises(ImportInvalid) as caught:
+        catalog_import_csv(text=text)
+    assert [(p.line, p.detail) for p in caught.value.problems] == [
+        (2, f"sku '-OX' must be {SKU_RULE}"),
+        (3, f"sku 'OX S' must be {SKU_RULE}"),
+    ]
     assert not Product.objects.exists()

@@ -10,12 +10,13 @@ from django.db import connections, transaction
 from django.db.models.options import Options
 from django.utils import timezone
 
+from contracts.common import sku_valid
 from kernel.imports import LineProblem, csv_rows_read, problems_raise
 from modules.inventory import selectors
-from modules.inventory.models import SKU_MAX_LENGTH, SYSTEM_ACTOR, StockLevel, StockMovement, Warehouse
+from modules.inventory.models import SYSTEM_ACTOR, StockLevel, StockMovement, Warehouse
 from modules.inventory.services.locking import inventory_db, stock_lock, transaction_run
 from modules.inventory.services.stock_events import stock_events_publish
-from modules.inventory.services.validation import ON_HAND_MAX, SKU_PATTERN, skus_unknown_get
+from modules.inventory.services.validation import ON_HAND_MAX, skus_unknown_get
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,7 +55,7 @@ def stock_import_parse(*, text: str) -> list[ImportRow]:
     for record in records:
         line = record.line
         sku, warehouse_code, raw = (record.values[name] for name in IMPORT_COLUMNS)
-        if not sku or len(sku) > SKU_MAX_LENGTH or not SKU_PATTERN.match(sku):
+        if not sku_valid(sku):
             problems.append(LineProblem(line=line, code="invalid_sku", detail=f"Invalid SKU {sku!r}."))
             continue
         if not _WHOLE_NUMBER.fullmatch(raw) or int(raw) > ON_HAND_MAX:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from contracts.common import SKU_MAX_LENGTH, SKU_RULE, SkuQuantity, sku_valid
-from contracts.common import SKU_PATTERN as SKU_RULE_PATTERN
 from contracts.container import services
 from contracts.errors import FieldProblem, InvalidInput
 from modules.inventory import selectors
@@ -19,8 +17,6 @@ QUANTITY_MAX = 1_000_000
 ON_HAND_MAX = 1_000_000_000
 RESERVATION_LINES_MAX = 500
 TTL_MAX_SECONDS = 7 * 24 * 60 * 60
-# The shop's one SKU rule (contracts.common), compiled for ``services.imports`` until it calls ``sku_valid``.
-SKU_PATTERN = re.compile(SKU_RULE_PATTERN)
 
 
 def problem(field: str, code: str, detail: str) -> InvalidInput:
