@@ -79,7 +79,10 @@ def test_the_command_prints_what_it_changed(open_session, checkout, settings):
     assert out.getvalue().strip() == "0 change(s)."
 
 
-def test_reconciliation_is_a_periodic_task_of_the_module(settings):
-    from commerce.schedule import schedule_build
+def test_reconciliation_is_a_periodic_task_of_the_module():
+    from django.apps import apps
 
-    assert schedule_build()["payments-reconcile"]["task"] == "modules.payments.tasks.payments_reconcile"
+    from modules.payments import tasks
+
+    task, seconds = apps.get_app_config("payments").periodic_tasks["payments-reconcile"]
+    assert task == tasks.payments_reconcile.name and seconds > 0
