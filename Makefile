@@ -79,3 +79,16 @@ bench: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var
+
+# Browser tests (tests/browser): Playwright drives Debian's Chromium against a live server; screenshots go to var/browser/.
+# Chromium comes from Debian (installed here when missing and we are root); Playwright never downloads a browser.
+CHROMIUM ?= /usr/bin/chromium
+.PHONY: test-browser
+test-browser: install
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			(apt-get install -y --no-install-recommends chromium || { apt-get update && apt-get install -y --no-install-recommends chromium; }); \
+		else echo "$(CHROMIUM) is missing (apt-get install chromium as root): the browser tests will be skipped, or fail under CI=true"; fi; \
+	fi
+	@mkdir -p var/browser
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests/browser -m browser
