@@ -18,7 +18,9 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework.permissions import AllowAny
 
 from kernel.problems import PROBLEM_CONTENT_TYPE, problem_title
 
@@ -149,10 +151,32 @@ def _optional_unrequire(schema: dict[str, Any]) -> None:
         schema["required"] = [name for name in schema["required"] if name not in optional]
 
 
+def _view_problems(generator: Any, request: Any) -> dict[tuple[str, str], dict[int, tuple[str, ...]]]:
+    """Return, per (path, method), the problems its view's policies can answer: 429 when throttled, 403 when guarded."""
+    found: dict[tuple[str, str], dict[int, tuple[str, ...]]] = {}
+    for path, _regex, method, view in generator._get_paths_and_endpoints():
+        problems: dict[int, tuple[str, ...]] = {}
+        try:
+            view.request = spectacular_settings.GET_MOCK_REQUEST(method, path, view, request)
+            throttles = view.get_throttles()
+            permissions = view.get_permissions()
+        except Exception:  # a view whose policies need a real request: it documents them itself
+            continue
+        if throttles:
+            problems[429] = ("throttled",)
+        if any(not isinstance(permission, AllowAny) for permission in permissions):
+            problems[403] = ("not_authenticated", "permission_denied")
+        found[(path, method.lower())] = problems
+    return found
+
+
 def problems_complete(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: add the problem statuses every API operation can answer.
 
-    Also adds the ``Problem`` component the problem responses refer to,
+    Every operation: 406 and 503. With a JSON body: 400 ``parse_error`` and
+    ``validation_error``, 413, 415. With a path parameter: 404 ``not_found``
+    (a value the route refuses). A throttled view: 429 ``throttled``; a view
+    with permissions: 403. Also adds the ``Problem`` component the problem responses refer to,
     leaves properties marked ``x-optional`` (e.g. prices, only served with a
     currency) out of their object's ``required``, and sorts each operation's
     responses by status for a stable, readable document.
@@ -162,6 +186,7 @@ def problems_complete(result: dict[str, Any], generator: Any, request: Any, publ
     for schema in schemas.values():
         _optional_unrequire(schema)
     result["components"]["schemas"] = dict(sorted(schemas.items()))
+    by_view = _view_problems(generator, request)
     for path, item in result.get("paths", {}).items():
         if not _API_PATH.match(path):
             continue
@@ -174,6 +199,10 @@ def problems_complete(result: dict[str, Any], generator: Any, request: Any, publ
             if "requestBody" in operation:
                 for status, codes in WITH_BODY.items():
                     _problem_add(responses, status, codes)
+            if any(parameter.get("in") == "path" for parameter in operation.get("parameters", ())):
+                _problem_add(responses, 404, ("not_found",))
+            for status, codes in by_view.get((path, method), {}).items():
+                _problem_add(responses, status, codes)
             operation["responses"] = dict(sorted(responses.items()))
     return result
 
@@ -194,4 +223,8 @@ class StrictSerializerExtension(OpenApiSerializerExtension):
     def map_serializer(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         schema["additionalProperties"] = False
+        # A serializer without a docstring of its own would be described by StrictSerializer's, which is about
+        # the code, not the field: leave it undescribed.
+        if schema.get("description") and "__doc__" not in vars(type(self.target)) or type(self.target).__doc__ is None:
+            schema.pop("description", None)
         return schema
