@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
 from decimal import Decimal
 
 import pytest
 
-from modules.payments.providers.base import ProviderDeclined, ProviderUnavailable, WebhookInvalid
+from modules.payments.providers.base import PaymentProvider, ProviderDeclined, ProviderUnavailable, WebhookInvalid
 from modules.payments.providers.stripe import StripeProvider, amount_from_minor, amount_to_minor
 from modules.payments.tests.fake_stripe.server import FakeStripe
 from modules.payments.tests.fake_stripe.webhooks import signature_header, signed_delivery
@@ -50,6 +51,20 @@ def authorized(provider: StripeProvider, *, key: str = "auth-1", amount: str = "
 def captured(provider: StripeProvider, *, amount: str = "42.00", currency: str = "EUR"):
     intent = authorized(provider, amount=amount, currency=currency)
     return provider.intent_capture(key="capture-1", intent_id=intent.id)
+
+
+# ---------------------------------------------------------------------- the port
+
+
+def test_the_provider_has_every_method_of_the_port_with_the_same_parameters():
+    port_methods = [n for n, member in vars(PaymentProvider).items() if inspect.isfunction(member) and not n.startswith("_")]
+
+    assert port_methods and StripeProvider.name == "stripe"
+    for name in port_methods:
+        expected = inspect.signature(getattr(PaymentProvider, name)).parameters
+        actual = inspect.signature(getattr(StripeProvider, name)).parameters
+        assert list(actual) == list(expected), name
+        assert [(p.kind, p.default) for p in actual.values()] == [(p.kind, p.default) for p in expected.values()], name
 
 
 # ---------------------------------------------------------------------- creating and confirming
