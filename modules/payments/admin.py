@@ -39,11 +39,12 @@ class RefundInline(admin.TabularInline):
 class PaymentAdmin(admin.ModelAdmin):
     list_display = ("session_id", "status", "amount", "currency", "amount_captured", "amount_refunded", "order_number", "created_at")
     list_filter = ("status", "provider", "currency")
-    search_fields = ("session_id", "order_number", "intent_id", "reference")
+    search_fields = ("session_id", "order_number", "intent_id")
     inlines = [RefundInline]
     actions = ["refund"]
-    readonly_fields = [field.name for field in Payment._meta.fields]
-    exclude = ("client_secret",)
+    # Never the client secret, nor the cart's token (a bearer secret of the customer's cart).
+    exclude = ("client_secret", "reference", "key")
+    readonly_fields = [field.name for field in Payment._meta.fields if field.name not in ("client_secret", "reference", "key")]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

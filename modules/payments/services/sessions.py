@@ -138,7 +138,7 @@ def intent_create_at_provider(*, payment: Payment) -> ProviderIntent:
         key=f"{payment.session_id}:create",
         amount=payment.amount,
         currency=payment.currency,
-        metadata={"session": payment.session_id, "reference": payment.reference},
+        metadata={"session": payment.session_id},  # never the cart's token: it is a bearer secret
         payment_method=payment.payment_method,
     )
 

@@ -140,6 +140,7 @@ def test_bad_input_is_refused(open_session, api_client, checkout):
     assert api_client.post(SESSIONS, {"cart": "cart-1", "amount": "1.00"}, format="json").status_code == 400
     assert api_client.post(SESSIONS, {"cart": "nope"}, format="json").status_code == 404
     assert api_client.get(f"{SESSIONS}ps_nope/").status_code == 404
+    assert api_client.get(f"{SESSIONS}ps_{'0' * 24}/").status_code == 404
     with pytest.raises(Exception) as invalid:
         payments.session_create(reference="cart-1", amount=Decimal("-1"), currency="eur")
     assert invalid.value.code == "invalid"
