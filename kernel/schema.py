@@ -139,6 +139,40 @@ def _problem_add(responses: dict[str, Any], status: int, codes: Iterable[str]) -
 
 _API_PATH = re.compile(r"^/api/v\d+/")
 
+# OpenAPI links (how one answer feeds the next call), by source operationId and status; see ``api_link_add``.
+_LINKS: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
+
+
+def api_link_add(*, source: str, status: int, name: str, target: str, parameters: Mapping[str, str], description: str = "") -> None:
+    """Document that answer ``status`` of operation ``source`` feeds operation ``target`` (OpenAPI link ``name``).
+
+    ``parameters`` maps the target's parameters to runtime expressions, e.g.
+    ``{"token": "$response.body#/token"}``. A generated client, a fuzzer's
+    stateful phase and a reader follow them (cart → lines → complete → order).
+    An unknown operationId fails the document's generation.
+    """
+    link: dict[str, Any] = {"operationId": target, "parameters": dict(parameters)}
+    if description:
+        link["description"] = description
+    _LINKS.setdefault((source, status), {})[name] = link
+
+
+def _links_attach(result: dict[str, Any]) -> None:
+    operations = {
+        operation.get("operationId"): operation
+        for item in result.get("paths", {}).values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+    }
+    for (source, status), links in _LINKS.items():
+        for link in links.values():
+            if source not in operations or link["operationId"] not in operations:
+                raise ValueError(f"API link from {source!r} to {link['operationId']!r}: no such operation")
+        response = operations[source].get("responses", {}).get(str(status))
+        if response is None:
+            raise ValueError(f"API link from {source!r}: it has no {status} answer")
+        response["links"] = dict(sorted(links.items()))
+
 
 OPTIONAL_MARK = "x-optional"
 
@@ -186,6 +220,7 @@ def problems_complete(result: dict[str, Any], generator: Any, request: Any, publ
     for schema in schemas.values():
         _optional_unrequire(schema)
     result["components"]["schemas"] = dict(sorted(schemas.items()))
+    _links_attach(result)
     by_view = _view_problems(generator, request)
     for path, item in result.get("paths", {}).items():
         if not _API_PATH.match(path):
