@@ -106,8 +106,12 @@ class ShippingRate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["method", "currency", "lower"], name="shipping_rate_band_unique"),
             models.CheckConstraint(condition=Q(price__gte=0) & Q(lower__gte=0), name="shipping_rate_nonnegative"),
-            models.CheckConstraint(condition=Q(upper__isnull=True) | Q(upper__gt=models.F("lower")), name="shipping_rate_band_ordered"),
-            models.CheckConstraint(condition=Q(free_above__isnull=True) | Q(free_above__gte=0), name="shipping_rate_free_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(upper__isnull=True) | Q(upper__gt=models.F("lower")), name="shipping_rate_band_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(free_above__isnull=True) | Q(free_above__gte=0), name="shipping_rate_free_nonnegative"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -68,7 +68,9 @@ def rate_problems(
         others = ShippingRate.objects.filter(method=method, currency=currency).exclude(pk=exclude_pk).exclude(lower=lower)
         bands = [Band(lower=r.lower, upper=r.upper, price=r.price) for r in others]
         if bands_overlap([*bands, Band(lower=lower, upper=upper, price=price)]):
-            problems.append(FieldProblem(field="upper", code="overlap", detail="Overlaps another band of this method and currency."))
+            problems.append(
+                FieldProblem(field="upper", code="overlap", detail="Overlaps another band of this method and currency.")
+            )
     return problems
 
 
@@ -140,9 +142,7 @@ def rate_set(
     with atomic_for(ShippingRate):
         # Lock the method: two writers of its bands queue, so the overlap check sees the other's band.
         ShippingMethod.objects.select_for_update().filter(pk=method.pk).first()
-        problems = rate_problems(
-            method=method, currency=currency, lower=lower, upper=upper, price=price, free_above=free_above
-        )
+        problems = rate_problems(method=method, currency=currency, lower=lower, upper=upper, price=price, free_above=free_above)
         if problems:
             raise InvalidInput("The rate is not valid.", errors=tuple(problems))
         rate, _ = ShippingRate.objects.update_or_create(

@@ -56,7 +56,14 @@ WEIGHT_BANDS = [
 
 @pytest.mark.parametrize(
     ("grams", "subtotal", "price"),
-    [(0, "10", "4.90"), (999, "10", "4.90"), (1000, "10", "6.90"), (5000, "10", "12.90"), (5000, "200", "0"), (31500, "10", None)],
+    [
+        (0, "10", "4.90"),
+        (999, "10", "4.90"),
+        (1000, "10", "6.90"),
+        (5000, "10", "12.90"),
+        (5000, "200", "0"),
+        (31500, "10", None),
+    ],
 )
 def test_weight_bands_are_half_open(grams, subtotal, price):
     got = band_price(basis="weight", bands=WEIGHT_BANDS, subtotal=Decimal(subtotal), weight_grams=grams)
@@ -64,7 +71,10 @@ def test_weight_bands_are_half_open(grams, subtotal, price):
 
 
 def test_subtotal_bands_and_flat_rates():
-    bands = [Band(lower=Decimal(0), upper=Decimal(50), price=Decimal("4.90")), Band(lower=Decimal(50), upper=None, price=Decimal(0))]
+    bands = [
+        Band(lower=Decimal(0), upper=Decimal(50), price=Decimal("4.90")),
+        Band(lower=Decimal(50), upper=None, price=Decimal(0)),
+    ]
     assert band_price(basis="subtotal", bands=bands, subtotal=Decimal("49.99"), weight_grams=None) == Decimal("4.90")
     assert band_price(basis="subtotal", bands=bands, subtotal=Decimal(50), weight_grams=None) == 0
     flat = [Band(lower=Decimal(0), upper=None, price=Decimal("5.00"), free_above=Decimal(100))]
@@ -73,7 +83,11 @@ def test_subtotal_bands_and_flat_rates():
 
 
 def test_a_missing_weight_names_every_sku_and_is_never_zero():
-    lines = [ShippableLine(sku="B", quantity=1), ShippableLine(sku="A", quantity=2), ShippableLine(sku="C", quantity=3, weight_grams=0)]
+    lines = [
+        ShippableLine(sku="B", quantity=1),
+        ShippableLine(sku="A", quantity=2),
+        ShippableLine(sku="C", quantity=3, weight_grams=0),
+    ]
     with pytest.raises(ShippingWeightMissing) as raised:
         cart_weight_grams(lines)
     assert raised.value.skus == ("A", "B")
@@ -86,7 +100,9 @@ def test_non_overlapping_bands_price_a_value_by_at_most_one_band(raw, value):
     bands = [Band(lower=Decimal(lo), upper=Decimal(lo + width), price=Decimal(i)) for i, (lo, width) in enumerate(raw)]
     covering = [b for b in bands if b.lower <= value < b.upper]  # type: ignore[operator]
     assert bands_overlap(bands) == any(
-        a is not b and a.lower < b.upper and b.lower < a.upper for a in bands for b in bands  # type: ignore[operator]
+        a is not b and a.lower < b.upper and b.lower < a.upper
+        for a in bands
+        for b in bands  # type: ignore[operator]
     )
     if not bands_overlap(bands):
         got = band_price(basis="subtotal", bands=bands, subtotal=Decimal(value), weight_grams=None)
