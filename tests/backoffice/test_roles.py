@@ -156,3 +156,15 @@ def test_setup_roles_skips_an_optional_permission_that_no_module_provides(db, ca
     out = capsys.readouterr().out
     assert "skipped (not provided by this deployment): payments.refund_payment" in out
     assert not Group.objects.get(name="customer service").permissions.filter(codename="refund_payment").exists()
+
+
+def test_a_role_naming_a_permission_that_does_not_exist_changes_nothing(db):
+    from commerce.roles import Role, RoleDefinitionError, roles_apply
+
+    typo = Role(name="typo", purpose="", permissions=("catalog.view_product", "catalog.fly_product"))
+    with pytest.raises(RoleDefinitionError, match="catalog.fly_product"):
+        roles_apply(roles=(typo,))
+    assert not Group.objects.filter(name="typo").exists()
+    elsewhere = Role(name="elsewhere", purpose="", permissions=("catalog.view_product", "nosuchapp.view_thing"))
+    (applied,) = roles_apply(roles=(elsewhere,))  # an app not installed in this process: skipped, not an error
+    assert applied.skipped == ("nosuchapp.view_thing",) and applied.added == ("catalog.view_product",)
