@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.problems import PROBLEM_CONTENT_TYPE
+from kernel.schema import problem_responses
 from modules.checkout import selectors
 from modules.checkout.api.serializers import (
     CartCreateSerializer,
@@ -148,7 +149,17 @@ class CartCompleteView(PrivateView):
     @extend_schema(
         request=CompleteSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-        responses={201: OrderOut},
+        responses={
+            201: OrderOut,
+            **problem_responses(
+                {
+                    402: ["payment_declined", "payment_action_required"],
+                    404: ["cart_not_found", "payment_session_not_found"],
+                    409: ["payment_amount_mismatch", "payment_incomplete", "payment_session_used", "out_of_stock", "cart_changed", "cart_completed", "items_unavailable", "request_in_progress"],
+                    503: ["payment_provider_unavailable", "payment_not_configured", "checkout_incomplete"],
+                }
+            ),
+        },
         description=(
             "Place the order: prices are the server's, the payment session must hold exactly the order's total "
             "(else 409 `payment_amount_mismatch`), stock is reserved, and the order answered with status `placed`. "

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from contracts.container import services
 from contracts.payments import PaymentDeclined
+from kernel.schema import problem_responses
 from kernel.throttles import throttle_for
 from modules.payments.api.serializers import (
     AuthenticateSerializer,
@@ -101,7 +102,20 @@ class SessionCreateView(PrivateView):
 
     @extend_schema(
         request=SessionCreateSerializer,
-        responses={201: SessionOut},
+        responses={
+            201: SessionOut,
+            **problem_responses(
+                {
+                    400: ["validation_error", "cart_empty", "invalid"],
+                    402: ["payment_declined"],
+                    404: ["cart_not_found"],
+                    409: ["cart_completed", "items_unavailable"],
+                    422: ["price_not_found", "voucher_invalid"],
+                    429: ["throttled"],
+                    503: ["payment_provider_unavailable", "payment_not_configured"],
+                }
+            ),
+        },
         description=(
             "Open a payment session for the cart's total now (the server prices it; no amount is sent). Pay into it "
             "with the provider's client-side library and `client_secret`, or at once with `payment_method`; then "
@@ -110,6 +124,7 @@ class SessionCreateView(PrivateView):
         ),
     )
     def post(self, request: Request) -> Response:
+        """Open a payment session for the cart's total now."""
         data = _valid(SessionCreateSerializer, request.data)
         total = services().checkout.cart_total_get(token=data["cart"], email=data.get("email"))
         try:
@@ -124,8 +139,9 @@ class SessionCreateView(PrivateView):
 
 
 class SessionDetailView(PrivateView):
-    @extend_schema(responses={200: SessionOut})
+    @extend_schema(responses={200: SessionOut, **problem_responses({404: ["payment_session_not_found"]})})
     def get(self, request: Request, session_id: str) -> Response:
+        """Return the session as last recorded (its status moves with the customer, the provider and the order)."""
         return Response(session_document(session_get(session_id=session_id)))
 
 
@@ -139,13 +155,33 @@ class RefundsView(PrivateView):
         if not request.user.has_perm("payments.refund_payment"):
             self.permission_denied(request, message="Refunding needs the payments.refund_payment permission.")
 
-    @extend_schema(responses={200: RefundOut(many=True)})
+    @extend_schema(
+        operation_id="v1_payments_sessions_refunds_list",
+        responses={200: RefundOut(many=True), **problem_responses({403: ["permission_denied", "not_authenticated"], 404: ["payment_session_not_found"]})},
+    )
     def get(self, request: Request, session_id: str) -> Response:
+        """List the refunds of the session, oldest first (staff with the refund permission)."""
         payment = session_get(session_id=session_id)
         return Response([refund_document(refund) for refund in payment.refunds.all()])
 
-    @extend_schema(request=RefundCreateSerializer, responses={201: RefundOut})
+    @extend_schema(
+        request=RefundCreateSerializer,
+        responses={
+            201: RefundOut,
+            **problem_responses(
+                {
+                    400: ["validation_error", "invalid"],
+                    403: ["permission_denied", "not_authenticated"],
+                    404: ["payment_session_not_found"],
+                    409: ["nothing_to_refund"],
+                    503: ["payment_provider_unavailable"],
+                }
+            ),
+        },
+        description="Refund all that is left, or `amount` of it; who and why are recorded with the provider's reference.",
+    )
     def post(self, request: Request, session_id: str) -> Response:
+        """Refund part or all of what the session captured (staff with the refund permission)."""
         data = _valid(RefundCreateSerializer, request.data)
         payment = session_get(session_id=session_id)
         refund = refund_create(payment=payment, amount=data.get("amount"), reason=data["reason"], actor=request.user.get_username())
