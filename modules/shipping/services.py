@@ -39,8 +39,12 @@ def rate_problems(
     price: Decimal | None,
     free_above: Decimal | None,
     exclude_pk: int | None = None,
+    check_overlap: bool = True,
 ) -> list[FieldProblem]:
-    """Return what is wrong with a rate band: currency, amounts, band order, and overlap with the method's other bands."""
+    """Return what is wrong with a rate band: currency, amounts, band order, and overlap with the method's other bands.
+
+    ``check_overlap=False`` leaves the stored bands out (an import replaces them).
+    """
     problems: list[FieldProblem] = []
     if currency not in settings.SHOP_CURRENCIES or currency not in ISO_MINOR_UNITS:
         problems.append(FieldProblem(field="currency", code="unknown_currency", detail="Not a currency the shop sells in."))
@@ -64,7 +68,7 @@ def rate_problems(
         problems.append(FieldProblem(field="upper", code="invalid", detail="Must be above the band's start."))
     if method.basis == RateBasis.FLAT and (lower != 0 or upper is not None):
         problems.append(FieldProblem(field="lower", code="invalid", detail="A flat rate is one band from 0 with no end."))
-    if not problems:
+    if not problems and check_overlap:
         others = ShippingRate.objects.filter(method=method, currency=currency).exclude(pk=exclude_pk).exclude(lower=lower)
         bands = [Band(lower=r.lower, upper=r.upper, price=r.price) for r in others]
         if bands_overlap([*bands, Band(lower=lower, upper=upper, price=price)]):
