@@ -44,6 +44,7 @@ class TaxRate(models.Model):
 
         from modules.taxes.services import tax_rate_problems
 
+        self.country, self.region = (self.country or "").strip().upper(), (self.region or "").strip().upper()
         problems = tax_rate_problems(country=self.country, region=self.region, tax_class=self.tax_class, rate=self.rate)
         if problems:
             raise ValidationError({p.field: p.detail for p in problems})
@@ -57,3 +58,12 @@ class CountryTaxRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country}: shipping {self.get_shipping_display()}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from kernel.addresses import country_known
+
+        self.country = (self.country or "").strip().upper()
+        if not country_known(self.country):
+            raise ValidationError({"country": "Not a known ISO 3166-1 alpha-2 country code."})
