@@ -72,15 +72,9 @@ def deliveries_attempt(*, delivery_ids: Sequence[int], alias: str) -> dict[int, 
 
 def event_forward(*, module: str, name: str, payload: dict[str, Any]) -> None:
     """Hand an event to the process that runs ``module``; raise unless every subscriber there applied it."""
-    from commerce.transport.client import event_post
+    from commerce.transport.client import event_send
 
-    event_post(
-        base_url=settings.MODULE_SERVICE_URLS[module],
-        token=settings.CONTRACTS_TOKEN,
-        timeout=settings.CONTRACTS_TIMEOUT_SECONDS,
-        name=name,
-        payload=payload,
-    )
+    event_send(module=module, name=name, payload=payload)
 
 
 def _failure_record(*, delivery: Delivery, alias: str, error: Exception) -> str:
