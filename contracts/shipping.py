@@ -90,8 +90,11 @@ class ShippingService(Protocol):
     ) -> tuple[ShippingMethodOption, ...]:
         """Return the active methods that deliver to ``address`` in ``currency``, each priced for the cart, cheapest first.
 
-        The address is validated first (``kernel.addresses``: ``InvalidInput``
-        naming the field).
+        Only the destination is read and checked (``kernel.addresses``,
+        ``destination_only``): the country is required, the region and postal
+        code are checked when given (``InvalidInput`` naming the field), so a
+        storefront may ask with a country alone. The whole address is the
+        caller's to check (``address_normalize``) before it takes an order.
         Methods with no rate for the currency, or whose bands do not cover the
         cart, are left out. Raises ``ShippingWeightMissing`` when a
         weight-based method would apply and a line has no weight (never a

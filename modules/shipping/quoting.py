@@ -66,7 +66,7 @@ def methods_available(
 ) -> tuple[Address, list[tuple[ShippingMethod, Decimal]]]:
     """Return the normalized address and the methods that deliver the cart there, priced, cheapest first."""
     _call_check(currency=currency, subtotal=subtotal, lines=lines)
-    address = address_normalize(address)
+    address = address_normalize(address, destination_only=True)
     zone_ids = selectors.zones_for_address(address=address)
     methods = list(selectors.methods_for_zones(zone_ids=zone_ids, currency=currency)) if zone_ids else []
     priced = _priced(methods, subtotal=subtotal, lines=lines)
@@ -80,7 +80,7 @@ def method_quote(
     if not isinstance(method_id, str) or not method_id or len(method_id) > 64:
         raise ShippingMethodUnavailable(method_id=str(method_id)[:64])
     _call_check(currency=currency, subtotal=subtotal, lines=lines)
-    address = address_normalize(address)
+    address = address_normalize(address, destination_only=True)
     zone_ids = selectors.zones_for_address(address=address)
     methods = list(selectors.methods_for_zones(zone_ids=zone_ids, currency=currency, code=method_id)) if zone_ids else []
     priced = _priced(methods, subtotal=subtotal, lines=lines)

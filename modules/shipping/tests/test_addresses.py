@@ -57,3 +57,21 @@ def test_phone_length_and_type_problems_name_their_field():
     assert problems(address(phone="call me")) == {"phone": "invalid"}
     assert problems(address(city="x" * 129)) == {"city": "max_length"}
     assert problems(address(name=None)) == {"name": "invalid"}  # type: ignore[arg-type]
+
+
+def test_a_destination_needs_only_its_country_and_checks_what_else_is_given():
+    def destination(**values: str) -> Address:
+        return address_normalize(Address(name="", line1="", city="", **values), destination_only=True)
+
+    assert destination(country="de") == Address(name="", line1="", city="", country="DE")
+    assert destination(country="US", region="california", postal_code="94103").region == "CA"
+    assert destination(country="CA", postal_code="h3z 2y7").postal_code == "H3Z 2Y7"
+    for values, field in (
+        ({"country": "US", "region": "Narnia"}, "region"),
+        ({"country": "DE", "postal_code": "1011"}, "postal_code"),
+        ({"country": "US", "region": "CA", "postal_code": "10001"}, "postal_code"),  # a New York ZIP is not Californian
+        ({"country": "ZZ"}, "country"),
+    ):
+        with pytest.raises(InvalidInput) as raised:
+            destination(**values)
+        assert [p.field for p in raised.value.errors] == [field], values

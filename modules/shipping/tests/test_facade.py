@@ -87,3 +87,11 @@ def test_bad_input_names_the_field(shop):
     with pytest.raises(InvalidInput) as raised:
         available(BERLIN, subtotal="-1", lines=[ShippableLine(sku="BOOK", quantity=0), ShippableLine(sku="x y", quantity=1)])
     assert [p.field for p in raised.value.errors] == ["subtotal", "lines.0.quantity", "lines.1.sku"]
+
+
+def test_a_country_alone_is_enough_to_list_methods(shop):
+    germany = Address(name="", line1="", city="", country="de")
+    assert [m.id for m in available(germany)] == ["dhl-parcel", "express"]
+    with pytest.raises(InvalidInput) as raised:
+        available(Address(name="", line1="", city="", country="US", region="Narnia"), currency="USD")
+    assert [p.field for p in raised.value.errors] == ["region"]
