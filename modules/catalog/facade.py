@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from contracts.catalog import VariantInfo
-from modules.catalog import selectors
 from modules.catalog.models import Product
+from modules.catalog.selectors.tree import category_skus
+from modules.catalog.selectors.variants import variant_rows
 
 
 class CatalogFacade:
@@ -31,10 +32,10 @@ class CatalogFacade:
                 active=active,
             )
             for sku, product_id, product_slug, product_name, variant_name, category_path, status, active in (
-                selectors.variant_rows(skus=skus)
+                variant_rows(skus=skus)
             )
         }
 
     def category_skus_get(self, *, slug: str) -> frozenset[str]:
         """Return the SKUs of every variant (active or not) in category ``slug`` and below; empty when unknown."""
-        return selectors.category_skus(slug=slug)
+        return category_skus(slug=slug)

@@ -14,7 +14,8 @@ from rest_framework import serializers
 from contracts.errors import FieldProblem, InvalidInput
 from kernel.serializers import SkuField, currency_schema
 from modules.catalog.models import Category, Product, Variant
-from modules.catalog.selectors import Offers, ProductCard
+from modules.catalog.selectors.cards import ProductCard
+from modules.catalog.selectors.offers import Offers
 
 ORDERINGS = {
     "name": ("name", "id"),

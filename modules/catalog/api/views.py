@@ -17,7 +17,7 @@ from kernel.pagination import CountedRange, page_parameters
 from kernel.renderers import ORJSONRenderer, json_bytes
 from kernel.schema import WholeAnswerSchema, problem_responses
 from kernel.serializers import currency_schema
-from modules.catalog import cache, selectors
+from modules.catalog import cache
 from modules.catalog.api.serializers import (
     DEFAULT_ORDERING,
     ORDERINGS,
@@ -29,7 +29,10 @@ from modules.catalog.api.serializers import (
     currency_parse,
     product_data,
 )
-from modules.catalog.selectors import Offers, ProductCard
+from modules.catalog.selectors.cards import ProductCard, product_visible_get, products_in_order, products_page
+from modules.catalog.selectors.offers import Offers, PriceRanking, offers_get, products_rank_by_price
+from modules.catalog.selectors.search import products_search, search_terms
+from modules.catalog.selectors.tree import categories_list
 
 DEGRADED_HEADER = "Commerce-Degraded"
 
@@ -142,7 +145,7 @@ class CategoryListView(ConditionalGetMixin, ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        return selectors.categories_list()
+        return categories_list()
 
 
 class ProductListView(ConditionalGetMixin, ListAPIView):
@@ -182,15 +185,15 @@ class ProductListView(ConditionalGetMixin, ListAPIView):
         return _served(request, lambda: self._page(request, query))
 
     def _page(self, request: Request, query: ListingQuery) -> tuple[dict[str, Any], Offers | None]:
-        products = selectors.products_search(category=query.category, q=query.q)
+        products = products_search(category=query.category, q=query.q)
         prices, pricing_done = None, False
         if ORDERINGS[query.ordering] is None and query.currency is not None:
             # ListingQuery refuses price ordering without a currency, so this is every price ordering.
             descending = query.ordering.startswith("-")
-            fetched: list[selectors.PriceRanking] = []
+            fetched: list[PriceRanking] = []
 
             def rank() -> list[int] | None:
-                ranking = selectors.products_rank_by_price(
+                ranking = products_rank_by_price(
                     products=products, currency=query.currency, descending=descending
                 )
                 fetched.append(ranking)
@@ -198,13 +201,13 @@ class ProductListView(ConditionalGetMixin, ListAPIView):
 
             ranked = cache.price_ranking(
                 category=query.category,
-                terms=selectors.search_terms(query.q or ""),
+                terms=search_terms(query.q or ""),
                 currency=query.currency,
                 descending=descending,
                 compute=rank,
             )
             page_ids = self.paginate_queryset(ranked if ranked is not None else fetched[0].product_ids)
-            page = selectors.products_in_order(ids=page_ids)
+            page = products_in_order(ids=page_ids)
             if fetched:  # ranked now: the page's prices came with the ranking
                 prices, pricing_done = fetched[0].prices, True
         else:
@@ -212,16 +215,16 @@ class ProductListView(ConditionalGetMixin, ListAPIView):
             page = self.paginate_queryset(
                 CountedRange(
                     count=lambda: cache.listing_count(
-                        category=query.category, terms=selectors.search_terms(query.q or ""), compute=products.count
+                        category=query.category, terms=search_terms(query.q or ""), compute=products.count
                     ),
-                    fetch=lambda offset, limit: selectors.products_page(
+                    fetch=lambda offset, limit: products_page(
                         products=products, ordering=ordering, offset=offset, limit=limit
                     ),
                 )
             )
         offers = None
         if query.currency is not None:
-            offers = selectors.offers_get(
+            offers = offers_get(
                 skus=_skus(page), currency=query.currency, prices=prices, pricing_done=pricing_done
             )
         data = self.get_paginated_response([product_data(card, offers) for card in page]).data
@@ -253,8 +256,8 @@ class ProductDetailView(ConditionalGetMixin, RetrieveAPIView):
         return _served(request, lambda: self._product(slug=slug, currency=currency))
 
     def _product(self, *, slug: str, currency: str | None) -> tuple[dict[str, Any], Offers | None]:
-        product = selectors.product_visible_get(slug=slug)
-        offers = selectors.offers_get(skus=_skus([product]), currency=currency) if currency is not None else None
+        product = product_visible_get(slug=slug)
+        offers = offers_get(skus=_skus([product]), currency=currency) if currency is not None else None
         data = product_data(product, offers)
         data["degraded"] = _degraded_list(offers)
         return data, offers

@@ -9,9 +9,10 @@ import pytest
 from rest_framework.renderers import JSONRenderer
 
 from contracts.errors import ServiceUnavailable
-from modules.catalog import selectors
 from modules.catalog.api.serializers import ProductSerializer
 from modules.catalog.models import Product, ProductMedia
+from modules.catalog.selectors.cards import products_with_details
+from modules.catalog.selectors.offers import offers_get
 
 LIST = "/api/v1/catalog/products/"
 
@@ -34,9 +35,9 @@ def products(make_product, tree, offers):
 
 def expected(slug: str, currency: str | None) -> dict:
     """Render the product through ``ProductSerializer`` and DRF's JSON renderer, as the schema describes it."""
-    product = selectors.products_with_details(Product.objects.filter(slug=slug)).get()
+    product = products_with_details(Product.objects.filter(slug=slug)).get()
     skus = [v.sku for v in product.active_variants]
-    offers = selectors.offers_get(skus=skus, currency=currency) if currency else None
+    offers = offers_get(skus=skus, currency=currency) if currency else None
     return json.loads(JSONRenderer().render(ProductSerializer(product, context={"offers": offers}).data))
 
 
