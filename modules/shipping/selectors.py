@@ -33,3 +33,8 @@ def methods_for_zones(*, zone_ids: set[Hashable], currency: str, code: str | Non
 
 def zones_all() -> QuerySet[ShippingZone]:
     return ShippingZone.objects.prefetch_related("areas").order_by("name")
+
+
+def countries_served() -> list[str]:
+    """Return the countries some zone with an active method covers, sorted."""
+    return sorted(set(ShippingZoneArea.objects.filter(zone__methods__active=True).values_list("country", flat=True).distinct()))
