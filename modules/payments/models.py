@@ -13,8 +13,18 @@ Invariants:
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+
+
+class PaymentQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        """Stamp ``updated_at`` on every conditional move too: reconciliation measures how long a status stood."""
+        kwargs.setdefault("updated_at", timezone.now())
+        return super().update(**kwargs)
 
 
 class Payment(models.Model):
@@ -53,6 +63,8 @@ class Payment(models.Model):
     provider_seen = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
