@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from contracts.common import SkuQuantity
 from contracts.pricing import Price, Quote, VoucherRedemption
-from modules.pricing import selectors
 from modules.pricing import services as pricing_services
 from modules.pricing.models import VoucherRedemption as RedemptionRow
+from modules.pricing.selectors import prices, quotes
 
 
 class PricingFacade:
@@ -17,7 +17,7 @@ class PricingFacade:
 
     def prices_get(self, *, skus: Sequence[str], currency: str) -> Mapping[str, Price]:
         """Return current unit prices of ``skus``; SKUs without a price are absent. Raises ``UnknownCurrency``."""
-        return selectors.prices_get(skus=skus, currency=currency)
+        return prices.prices_get(skus=skus, currency=currency)
 
     def quote_create(
         self,
@@ -27,12 +27,12 @@ class PricingFacade:
         voucher_code: str | None = None,
         email: str | None = None,
     ) -> Quote:
-        """Price ``lines`` with promotions and the voucher (see ``selectors.quote_compute``); nothing is stored.
+        """Price ``lines`` with promotions and the voucher (see ``quotes.quote_compute``); nothing is stored.
 
         Raises ``UnknownCurrency``, ``InvalidInput`` (field errors per line),
         ``PriceNotFound`` (naming every SKU without a price) and ``VoucherInvalid``.
         """
-        return selectors.quote_compute(currency=currency, lines=lines, voucher_code=voucher_code, email=email)
+        return quotes.quote_compute(currency=currency, lines=lines, voucher_code=voucher_code, email=email)
 
     def voucher_redeem(
         self, *, code: str, reference: str, email: str, currency: str, subtotal: Decimal

@@ -22,7 +22,7 @@ from kernel.batching import chunked
 from kernel.imports import LineProblem, csv_rows_read, problems_raise
 from modules.pricing.models import Price, PriceList, PriceListItem, window_q
 from modules.pricing.money import amount_parse
-from modules.pricing.selectors import CurrentPrice, price_effective, prices_listed
+from modules.pricing.selectors.prices import CurrentPrice, price_effective, prices_listed
 from modules.pricing.services import price_changes_publish, price_problems, pricing_atomic
 
 IMPORT_COLUMNS = ("sku", "currency", "amount")

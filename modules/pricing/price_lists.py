@@ -24,7 +24,7 @@ from django.utils import timezone
 from contracts.common import SKU_RULE, sku_valid
 from contracts.errors import Conflict, FieldProblem, InvalidInput
 from modules.pricing.models import PriceList, PriceListItem, WindowMark
-from modules.pricing.selectors import prices_effective
+from modules.pricing.selectors.prices import prices_effective
 from modules.pricing.services import price_changes_publish, pricing_atomic
 
 WINDOW_MARK = "price_list_windows"

@@ -23,7 +23,8 @@ from kernel.transactions import atomic_for
 from modules.pricing.emails import customer_email_key
 from modules.pricing.models import Price, Voucher, VoucherRedemption
 from modules.pricing.money import amount_problem, currency_check
-from modules.pricing.selectors import CurrentPrice, prices_effective, voucher_check, voucher_find
+from modules.pricing.selectors.prices import CurrentPrice, prices_effective
+from modules.pricing.selectors.vouchers import voucher_check, voucher_find
 
 _BATCH = 1000
 

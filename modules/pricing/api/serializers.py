@@ -9,7 +9,7 @@ from rest_framework import serializers
 from contracts.pricing import AppliedDiscount
 from kernel.serializers import CurrencyField, MoneyAmountField, SkuField, StrictSerializer, WholeNumberField
 from modules.pricing.models import VOUCHER_CODE_MAX_LENGTH
-from modules.pricing.selectors import QUOTE_MAX_LINES
+from modules.pricing.selectors.quotes import QUOTE_MAX_LINES
 
 PRICES_MAX_SKUS = 100
 

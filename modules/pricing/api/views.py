@@ -16,7 +16,6 @@ from contracts.pricing import PriceNotFound, VoucherInvalid
 from kernel.pagination import one_page
 from kernel.schema import problem_responses
 from kernel.serializers import SKU_SCHEMA, currency_schema
-from modules.pricing import selectors
 from modules.pricing.api.serializers import (
     PRICES_MAX_SKUS,
     PriceSerializer,
@@ -25,6 +24,8 @@ from modules.pricing.api.serializers import (
     QuoteRequestSerializer,
     QuoteSerializer,
 )
+from modules.pricing.selectors.prices import prices_get
+from modules.pricing.selectors.quotes import quote_compute
 
 VOUCHER_CODES = [
     f"voucher_{reason}"
@@ -66,7 +67,7 @@ class PricesView(APIView):
         query.is_valid(raise_exception=True)
         skus = list(dict.fromkeys(query.validated_data["sku"]))
         currency = query.validated_data["currency"]
-        prices = selectors.prices_get(skus=skus, currency=currency)
+        prices = prices_get(skus=skus, currency=currency)
         missing = tuple(sku for sku in skus if sku not in prices)
         if missing:
             raise PriceNotFound(skus=missing, currency=currency)
@@ -99,7 +100,7 @@ class QuotesView(APIView):
         body = QuoteRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        quote = selectors.quote_compute(
+        quote = quote_compute(
             currency=data["currency"],
             lines=[SkuQuantity(sku=line["sku"], quantity=line["quantity"]) for line in data["lines"]],
             voucher_code=data.get("voucher_code") or None,

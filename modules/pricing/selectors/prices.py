@@ -1,4 +1,4 @@
-"""Reads of the pricing module: current prices, active promotions, usable vouchers, and quotes (nothing stored)."""
+"""Current prices: base prices under valid price lists, and the promotions read with them in one statement."""
 
 from __future__ import annotations
 
@@ -8,32 +8,20 @@ from datetime import datetime
 from decimal import Decimal
 from json import loads as json_loads
 
-from django.conf import settings
 from django.db.models import DecimalField, F, JSONField, Q, QuerySet, Value
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
-from contracts.common import SKU_RULE, SkuQuantity, sku_valid
-from contracts.container import services
-from contracts.errors import FieldProblem, InvalidInput
 from contracts.pricing import Price as PriceInfo
-from contracts.pricing import PriceNotFound, Quote, VoucherInvalid
 from kernel.batching import filtered_in
-from modules.pricing.calculator import Discount, PricedLine, quote_calculate, subtotal_of
-from modules.pricing.emails import customer_email_key
 from modules.pricing.models import (
-    VOUCHER_CODE_MAX_LENGTH,
     Price,
     PriceList,
     PriceListItem,
     Promotion,
-    Voucher,
-    VoucherRedemption,
     window_q,
 )
 from modules.pricing.money import currency_check, money_round
-
-QUOTE_MAX_LINES = 500
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -194,57 +182,6 @@ def _promotions_valid(*, currency: str, now: datetime) -> QuerySet[Promotion]:
     return Promotion.objects.filter(window_q(now)).filter(Q(currency="") | Q(currency=currency))
 
 
-def voucher_find(*, code: str) -> Voucher | None:
-    """Return the voucher entered as ``code`` (any case, surrounding spaces ignored), or None."""
-    normalized = code.strip().upper()
-    if not normalized or len(normalized) > VOUCHER_CODE_MAX_LENGTH:
-        return None
-    return Voucher.objects.filter(code=normalized).first()
-
-
-def voucher_customer_uses(*, voucher: Voucher, email: str) -> int:
-    """Return how many uses of ``voucher`` the customer ``email`` holds (reserved or confirmed)."""
-    return (
-        VoucherRedemption.objects.filter(voucher=voucher, email=customer_email_key(email))
-        .exclude(state=VoucherRedemption.State.RELEASED)
-        .count()
-    )
-
-
-def voucher_check(
-    *, voucher: Voucher | None, currency: str, subtotal: Decimal, email: str | None, now: datetime
-) -> Voucher:
-    """Return ``voucher`` when it can be used now for this subtotal and customer; raise ``VoucherInvalid`` otherwise.
-
-    ``subtotal`` is the quote's subtotal (before any discount): the minimum
-    applies to what the goods cost, as the customer sees it in the cart.
-    """
-    if voucher is None:
-        raise VoucherInvalid("No voucher has this code.", reason="unknown")
-    if not voucher.active:
-        raise VoucherInvalid(reason="inactive")
-    if voucher.valid_from and now < voucher.valid_from:
-        raise VoucherInvalid(reason="not_yet_valid")
-    if voucher.valid_until and now >= voucher.valid_until:
-        raise VoucherInvalid(reason="expired")
-    if voucher.currency and voucher.currency != currency:
-        raise VoucherInvalid(f"This voucher is valid for {voucher.currency} only.", reason="currency_mismatch")
-    if voucher.usage_limit is not None and voucher.times_used >= voucher.usage_limit:
-        raise VoucherInvalid("This voucher has been used up.", reason="exhausted")
-    if (
-        email
-        and voucher.per_customer_limit is not None
-        and voucher_customer_uses(voucher=voucher, email=email) >= voucher.per_customer_limit
-    ):
-        raise VoucherInvalid("You have already used this voucher.", reason="exhausted")
-    if subtotal < voucher.min_subtotal:
-        raise VoucherInvalid(
-            f"This voucher needs a subtotal of at least {money_round(voucher.min_subtotal, voucher.currency)} {voucher.currency}.",
-            reason="minimum_not_met",
-        )
-    return voucher
-
-
 def prices_get(*, skus: Sequence[str], currency: str) -> dict[str, PriceInfo]:
     """Return what each of ``skus`` sells at now in ``currency``, rounded to it; SKUs without a price are absent.
 
@@ -262,111 +199,3 @@ def prices_get(*, skus: Sequence[str], currency: str) -> dict[str, PriceInfo]:
         )
         for sku, row in current.items()
     }
-
-
-def quote_compute(
-    *, currency: str, lines: Sequence[SkuQuantity], voucher_code: str | None = None, email: str | None = None
-) -> Quote:
-    """Price ``lines`` with promotions and the voucher, under the stacking rule of ``calculator``; store nothing.
-
-    Lines of the same SKU are merged (quantities summed, first position
-    kept); the merged quantity must still be within the per-line maximum.
-    Raises ``UnknownCurrency``, ``InvalidInput`` (field errors per line),
-    ``PriceNotFound`` (naming every SKU without a price) and ``VoucherInvalid``.
-    """
-    currency_check(currency)
-    merged = _lines_merge(lines)
-    now = timezone.now()
-    prices, promotions = prices_and_promotions_current(skus=list(merged), currency=currency, now=now)
-    missing = tuple(sorted(sku for sku in merged if sku not in prices))
-    if missing:
-        raise PriceNotFound(skus=missing, currency=currency)
-    priced = [
-        PricedLine(sku=sku, quantity=qty, unit_price=money_round(prices[sku].amount, currency))
-        for sku, qty in merged.items()
-    ]
-    voucher = None
-    if voucher_code is not None and voucher_code.strip():
-        row = voucher_check(
-            voucher=voucher_find(code=voucher_code),
-            currency=currency,
-            subtotal=subtotal_of(priced),
-            email=email,
-            now=now,
-        )
-        voucher = _to_discount(row, currency)
-    line_promotions, cart_promotions = _promotions(promotions=promotions, currency=currency, skus=merged.keys())
-    return quote_calculate(
-        currency=currency,
-        lines=priced,
-        line_promotions=line_promotions,
-        cart_promotions=cart_promotions,
-        voucher=voucher,
-    )
-
-
-def _lines_merge(lines: Sequence[SkuQuantity]) -> dict[str, int]:
-    """Return quantity per SKU in first-seen order; raise ``InvalidInput`` naming every bad line."""
-    maximum = settings.CHECKOUT_MAX_LINE_QUANTITY
-    if len(lines) > QUOTE_MAX_LINES:
-        raise InvalidInput(f"A quote has at most {QUOTE_MAX_LINES} lines.", code="too_many_lines")
-    merged: dict[str, int] = {}
-    problems: list[FieldProblem] = []
-    for index, line in enumerate(lines):
-        sku, quantity = line.sku, line.quantity
-        if not sku_valid(sku):
-            problems.append(FieldProblem(field=f"lines[{index}].sku", code="invalid_sku", detail=f"A SKU is {SKU_RULE}."))
-            continue
-        # bool is an int in Python; True is not a quantity.
-        if type(quantity) is not int or not 1 <= quantity <= maximum or merged.get(sku, 0) + quantity > maximum:
-            problems.append(
-                FieldProblem(
-                    field=f"lines[{index}].quantity",
-                    code="invalid_quantity",
-                    detail=f"A quantity is a whole number from 1 to {maximum} per SKU.",
-                )
-            )
-            continue
-        merged[sku] = merged.get(sku, 0) + quantity
-    if problems:
-        raise InvalidInput("Some lines are not valid.", code="invalid_lines", errors=tuple(problems))
-    return merged
-
-
-def _promotions(
-    *, promotions: Sequence[Promotion], currency: str, skus: Iterable[str]
-) -> tuple[list[Discount], list[Discount]]:
-    """Return the line and cart discounts of the valid ``promotions``, with category targets resolved through the catalog."""
-    line_promotions: list[Discount] = []
-    cart_promotions: list[Discount] = []
-    category_skus: dict[str, frozenset[str]] = {}
-    wanted = set(skus)
-    for promo in promotions:
-        if promo.target == Promotion.Target.SUBTOTAL:
-            cart_promotions.append(_to_discount(promo, currency))
-            continue
-        if promo.target == Promotion.Target.CATEGORY:
-            if not wanted:
-                continue
-            if promo.category_slug not in category_skus:
-                category_skus[promo.category_slug] = services().catalog.category_skus_get(slug=promo.category_slug)
-            targets = category_skus[promo.category_slug]
-        else:
-            targets = frozenset(promo.skus)
-        if targets & wanted:
-            line_promotions.append(_to_discount(promo, currency, skus=targets & wanted))
-    return line_promotions, cart_promotions
-
-
-def _to_discount(row: Promotion | Voucher, currency: str, *, skus: frozenset[str] = frozenset()) -> Discount:
-    is_voucher = isinstance(row, Voucher)
-    value = row.value if row.kind == "percentage" else money_round(row.value, currency)
-    return Discount(
-        kind="voucher" if is_voucher else "promotion",
-        code=row.code if is_voucher else row.name,
-        method=row.kind,  # type: ignore[arg-type]
-        value=value,
-        rank=row.pk,
-        skus=skus,
-        min_subtotal=row.min_subtotal,
-    )
