@@ -173,7 +173,7 @@ class RefundsView(PrivateView):
                     400: ["validation_error", "invalid"],
                     403: ["permission_denied", "not_authenticated"],
                     404: ["payment_session_not_found"],
-                    409: ["nothing_to_refund"],
+                    409: ["nothing_to_refund", "refund_pending"],
                     503: ["payment_provider_unavailable"],
                 }
             ),

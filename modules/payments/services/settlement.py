@@ -143,6 +143,13 @@ def refund_create(*, payment: Payment, amount: Decimal | None, reason: str, acto
         if key_suffix and (existing := Refund.objects.filter(key=f"{locked.session_id}:refund:{key_suffix}").first()):
             refund = existing
         else:
+            if pending := locked.refunds.filter(status="pending").first():
+                # Its provider answer was lost: refunding again now could give the money back twice.
+                raise Conflict(
+                    f"A refund of {pending.amount} {locked.currency} is still waiting for the provider; "
+                    "reconciliation finishes it. Try again once it is done.",
+                    code="refund_pending",
+                )
             if locked.status not in (Status.CAPTURED,) or left <= 0:
                 raise Conflict(f"Nothing is left to refund on {locked.session_id} ({locked.status}).", code="nothing_to_refund")
             amount = left if amount is None else amount

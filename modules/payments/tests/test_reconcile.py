@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -86,3 +87,34 @@ def test_reconciliation_is_a_periodic_task_of_the_module():
 
     task, seconds = apps.get_app_config("payments").periodic_tasks["payments-reconcile"]
     assert task == tasks.payments_reconcile.name and seconds > 0
+
+
+def test_a_refund_whose_answer_was_lost_blocks_another_and_is_finished(open_session, checkout, monkeypatch):
+    from contracts.errors import Conflict
+    from contracts.payments import PaymentProviderUnavailable
+    from modules.payments.providers.base import ProviderUnavailable
+    from modules.payments.providers.test import TestProvider
+    from modules.payments.services.settlement import refund_create
+
+    _attach(open_session().json()["id"], "CO-1")
+    order_add(checkout, "CO-1")
+    payment = payment_capture(order_number="CO-1")
+    real = TestProvider.refund_create
+
+    def lost(self, **kwargs):
+        real(self, **kwargs)  # the provider refunds...
+        raise ProviderUnavailable("...and the answer is lost")
+
+    monkeypatch.setattr(TestProvider, "refund_create", lost)
+    with pytest.raises(PaymentProviderUnavailable):
+        refund_create(payment=payment, amount=Decimal("5.00"), reason="late", actor="clerk")
+    monkeypatch.undo()
+    assert Refund.objects.get().status == "pending"
+    with pytest.raises(Conflict) as pending:  # a second refund now could give the money back twice
+        refund_create(payment=payment, amount=Decimal("5.00"), reason="late, again", actor="clerk")
+    assert pending.value.code == "refund_pending"
+    [line] = payments_reconcile(now=timezone.now() + timedelta(hours=1))
+    assert "confirmed by the provider" in line
+    refund = Refund.objects.get()
+    assert refund.status == "succeeded" and refund.provider_refund_id.startswith("re_test_")
+    assert _intent(payment).amount_refunded == Decimal("5.00")  # given back once
