@@ -102,7 +102,8 @@ class TaxesService(Protocol):
         class ``zero`` is always 0; a destination with no rates at all is not
         taxed (rate 0). Shipping follows the destination's rule
         (``ShippingTaxRule``). Raises ``InvalidInput`` (bad amount, class or
-        currency) and ``TaxRateMissing``. The address is taken as validated
-        (``ShippingService.address_validate``).
+        currency, or destination: ``InvalidInput`` naming the field) and
+        ``TaxRateMissing``. Only the destination is read (country, region,
+        postal code), checked as ``kernel.addresses`` checks a destination.
         """
         ...

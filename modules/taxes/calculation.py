@@ -12,7 +12,7 @@ from contracts.errors import FieldProblem, InvalidInput
 from contracts.money import ISO_MINOR_UNITS
 from contracts.pricing import UnknownCurrency
 from contracts.taxes import TAX_CLASSES, TaxableLine, TaxBreakdown
-from kernel.addresses import country_known
+from kernel.addresses import address_normalize
 from modules.taxes.providers import tax_provider
 
 MAX_LINES = 1000
@@ -30,13 +30,16 @@ def _amount_ok(amount: object, places: int) -> bool:
 def tax_calculate(
     *, address: Address, currency: str, lines: Sequence[TaxableLine], shipping_amount: Decimal | None = None
 ) -> TaxBreakdown:
-    """Check the call, then return the provider's breakdown (prices include tax as ``TAX_PRICES_INCLUDE_TAX`` says)."""
+    """Check the call, then return the provider's breakdown (prices include tax as ``TAX_PRICES_INCLUDE_TAX`` says).
+
+    The provider gets the destination normalized (region as its code), whatever the caller sent.
+    """
     if not isinstance(currency, str) or currency not in settings.SHOP_CURRENCIES or currency not in ISO_MINOR_UNITS:
         raise UnknownCurrency(f"The shop does not sell in {currency!r}.")
     places = ISO_MINOR_UNITS[currency]
+    # The destination decides the rates: checked and normalized as shipping does it ("California" is "CA").
+    address = address_normalize(address, destination_only=True)
     problems: list[FieldProblem] = []
-    if not isinstance(address, Address) or not country_known(address.country):
-        problems.append(FieldProblem(field="address.country", code="invalid", detail="Not a known country code."))
     if not isinstance(lines, Sequence) or isinstance(lines, str) or len(lines) > MAX_LINES:
         problems.append(FieldProblem(field="lines", code="invalid", detail=f"A list of at most {MAX_LINES} lines."))
     else:

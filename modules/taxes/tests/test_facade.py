@@ -132,3 +132,15 @@ class FlatTenPercent:
             shipping_rule="highest",
             prices_include_tax=prices_include_tax,
         )
+
+
+def test_the_destination_is_normalized_before_the_rates_are_looked_up(rates, settings):
+    settings.TAX_PRICES_INCLUDE_TAX = False
+    by_name = Address(name="", line1="", city="", region="california", country="us")
+    tax = TaxesFacade().tax_calculate(address=by_name, currency="USD", lines=[TaxableLine(key="A", amount=Decimal(100))])
+    assert (tax.country, tax.region, tax.tax_total) == ("US", "CA", Decimal("7.25"))
+    with pytest.raises(InvalidInput) as raised:
+        TaxesFacade().tax_calculate(
+            address=Address(name="", line1="", city="", region="Narnia", country="US"), currency="USD", lines=[]
+        )
+    assert [p.field for p in raised.value.errors] == ["region"]
