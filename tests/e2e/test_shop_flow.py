@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 
 from commerce.eventbus.models import Delivery
-from modules.payments.models import Payment
 from modules.inventory.models import Reservation
+from modules.payments.models import Payment
 from tests.e2e.conftest import availability, complete_body
 
 # Every database: the shop also runs with each module in a database of its own (make test-split).
