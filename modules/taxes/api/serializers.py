@@ -25,4 +25,4 @@ class DestinationRatesSerializer(serializers.Serializer):
     prices_include_tax = serializers.BooleanField(help_text="Whether catalog prices include tax (TAX_PRICES_INCLUDE_TAX).")
     taxed = serializers.BooleanField(help_text="False where the shop has no rate for the destination: nothing is added.")
     rates = ClassRateSerializer(many=True)
-    shipping = serializers.ChoiceField(choices=["highest", "standard", "exempt"], help_text="How shipping is taxed there.")
+    shipping_tax = serializers.ChoiceField(choices=["highest", "standard", "exempt"], help_text="How shipping is taxed there.")

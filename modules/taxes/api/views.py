@@ -46,6 +46,6 @@ class RatesView(APIView):
             "prices_include_tax": settings.TAX_PRICES_INCLUDE_TAX,
             "taxed": taxed,
             "rates": shown,
-            "shipping": rule,
+            "shipping_tax": rule,
         }
         return Response(DestinationRatesSerializer(body).data)

@@ -32,10 +32,10 @@ def test_rates_of_a_destination(api_client, rates, settings):
             {"tax_class": "reduced", "rate": "7"},
             {"tax_class": "zero", "rate": "0"},
         ],
-        "shipping": "highest",
+        "shipping_tax": "highest",
     }
     california = api_client.get("/api/v1/taxes/rates/?country=US&region=California").json()
-    assert (california["region"], california["rates"][0], california["shipping"]) == (
+    assert (california["region"], california["rates"][0], california["shipping_tax"]) == (
         "CA",
         {"tax_class": "standard", "rate": "7.25"},
         "exempt",
