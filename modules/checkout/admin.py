@@ -11,7 +11,7 @@ from contracts.errors import ContractError
 from kernel.admin import action_log, permission_check
 from kernel.csv_export import csv_response
 from kernel.money import money_column
-from modules.checkout.models import Cart, CartLine, Order, OrderLine, Payment
+from modules.checkout.models import Cart, CartLine, Order, OrderLine
 from modules.checkout.selectors import ORDER_EXPORT_HEADER, orders_export_rows
 from modules.checkout.services.orders import order_cancel, order_fulfil
 
@@ -54,7 +54,7 @@ class OrderAdmin(admin.ModelAdmin):
     readonly_fields = (
         "number", "status", "email", "currency", money_column("subtotal"),
         money_column("discount_total", description="discount total"), money_column("total"), "voucher_code",
-        "shipping_address", "customer_id", "cart_token", "created_at", "updated_at", "payment_status",
+        "shipping_address", "customer_id", "cart_token", "created_at", "updated_at", "payment_session",
     )
     # Amounts are shown as money by the columns above, never as the stored decimals.
     exclude = ("access_token_hash", "amount_places", "subtotal", "discount_total", "total")
@@ -64,11 +64,6 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
-
-    @admin.display(description="payment")
-    def payment_status(self, order: Order) -> str:
-        payment = Payment.objects.filter(order_number=order.number).first()
-        return f"{payment.status} ({payment.gateway} {payment.intent_id})" if payment else "—"
 
     has_cancel_order_permission = permission_check("cancel_order")
     has_fulfil_order_permission = permission_check("fulfil_order")
@@ -92,7 +87,7 @@ class OrderAdmin(admin.ModelAdmin):
         self._run(request, queryset, order_fulfil, "Fulfilled")
 
     @admin.action(
-        description="Cancel selected orders (stock returns, voucher released, payment voided or refunded)",
+        description="Cancel selected orders (stock returns, voucher released, payment cancelled or refunded)",
         permissions=["cancel_order"],
     )
     def cancel(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
