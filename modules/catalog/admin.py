@@ -147,6 +147,7 @@ class ProductAdmin(CsvImportAdminMixin, admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         product = form.instance
+        services.products_listed_refresh(product_ids=[product.pk])  # variants added, removed or switched back on
         wanted = form.cleaned_data.get("status")
         if wanted == Product.Status.PUBLISHED:
             try:

@@ -13,7 +13,7 @@ import random
 from kernel.transactions import atomic_for
 from modules.catalog.cache import catalog_changed
 from modules.catalog.models import Category, Product, ProductMedia, Variant
-from modules.catalog.services import catalog_db
+from modules.catalog.services import catalog_db, products_listed_refresh
 
 _BATCH = 500
 
@@ -225,5 +225,6 @@ def catalog_demo_seed(*, products: int = 200) -> list[str]:
             ],
             batch_size=_BATCH,
         )
+        products_listed_refresh(product_ids=ids.values())
         catalog_changed(using=catalog_db())
     return [sku for *_, variants in plans for sku, _, _ in variants]

@@ -78,6 +78,9 @@ class Product(models.Model):
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products")
     attributes = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Shown by the storefront: published with at least one active variant. Kept by the services that change either
+    # (services.products_listed_refresh), so a listing reads one indexed column instead of a join over every variant.
+    listed = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,6 +89,9 @@ class Product(models.Model):
         indexes = [
             models.Index(fields=["status", "name"], name="catalog_product_status_name"),
             models.Index(fields=["status", "created_at"], name="catalog_product_status_created"),
+            # The storefront's orderings over what it shows: a page is an index range, a count an index-only scan.
+            models.Index(fields=["name", "id"], condition=models.Q(listed=True), name="catalog_product_listed_name"),
+            models.Index(fields=["created_at", "id"], condition=models.Q(listed=True), name="catalog_product_listed_new"),
         ]
 
     def __str__(self) -> str:

@@ -8,16 +8,18 @@ hears it at once, before the event is delivered).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, router
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import Length
 
 from contracts.catalog import ProductPublished, ProductUnpublished, VariantDiscontinued
 from contracts.errors import Conflict, FieldProblem, InvalidInput
 from contracts.events import publish
+from kernel.batching import filtered_in
 from kernel.transactions import atomic_for
 from modules.catalog.cache import catalog_changed
 from modules.catalog.models import CATEGORY_PATH_MAX_LENGTH, Category, Product, Variant
@@ -131,8 +133,23 @@ def variant_create(
     with atomic_for(Product):
         _validated(variant)
         variant.save()
+        products_listed_refresh(product_ids=[product.pk])
         catalog_changed(using=catalog_db())
+    product.listed = product.listed or (active and product.status == Product.Status.PUBLISHED)
     return variant
+
+
+def products_listed_refresh(*, product_ids: Iterable[int]) -> None:
+    """Recompute ``Product.listed`` (published with an active variant) of ``product_ids``: one UPDATE per batch.
+
+    Every write that changes a product's status or its variants' being active
+    ends with this, in its transaction: the storefront lists exactly the rows
+    it sets (``selectors.search.products_visible``).
+    """
+    sellable = Q(status=Product.Status.PUBLISHED) & Q(Exists(Variant.objects.filter(product_id=OuterRef("pk"), active=True)))
+    listed = Case(When(sellable, then=Value(True)), default=Value(False))
+    for batch in filtered_in(Product.objects.all(), field="pk", values=list(dict.fromkeys(product_ids))):
+        batch.update(listed=listed)
 
 
 def _skus_of(product: Product) -> tuple[str, ...]:
@@ -162,9 +179,10 @@ def product_publish(*, product: Product) -> bool:
             )
         locked.status = Product.Status.PUBLISHED
         locked.save(update_fields=["status", "updated_at"])
+        products_listed_refresh(product_ids=[locked.pk])
         publish(ProductPublished(product_id=locked.pk, slug=locked.slug, skus=_skus_of(locked)))
         catalog_changed(using=catalog_db())
-    product.status, product.updated_at = locked.status, locked.updated_at
+    product.status, product.updated_at, product.listed = locked.status, locked.updated_at, True
     return True
 
 
@@ -177,9 +195,10 @@ def product_unpublish(*, product: Product) -> bool:
             return False
         locked.status = Product.Status.DRAFT
         locked.save(update_fields=["status", "updated_at"])
+        products_listed_refresh(product_ids=[locked.pk])
         publish(ProductUnpublished(product_id=locked.pk, slug=locked.slug, skus=_skus_of(locked)))
         catalog_changed(using=catalog_db())
-    product.status, product.updated_at = locked.status, locked.updated_at
+    product.status, product.updated_at, product.listed = locked.status, locked.updated_at, False
     return True
 
 
@@ -192,6 +211,7 @@ def variant_deactivate(*, variant: Variant) -> bool:
         changed = Variant.objects.filter(pk=variant.pk, active=True).update(active=False)
         variant.active = False
         if changed:
+            products_listed_refresh(product_ids=[variant.product_id])
             publish(VariantDiscontinued(sku=variant.sku, product_id=variant.product_id))
             catalog_changed(using=catalog_db())
     return bool(changed)

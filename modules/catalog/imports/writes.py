@@ -15,6 +15,7 @@ from modules.catalog.imports.bulk import bulk_set, insert, prepared
 from modules.catalog.imports.rows import ImportRow, category_prefixes, status_of
 from modules.catalog.imports.validation import Existing, StoredProduct
 from modules.catalog.models import Category, Product, Variant
+from modules.catalog.services import products_listed_refresh
 
 DEFAULT_VARIANT_NAME = "Default"
 
@@ -177,4 +178,5 @@ def rows_write(*, rows: Sequence[ImportRow], existing: Existing) -> ImportReport
     variants_write(rows=rows, existing=existing, products=products, report=report)
     created = {slug for slug in firsts if slug not in existing.products}
     statuses_write(firsts=firsts, products=products, created=created, report=report)
+    products_listed_refresh(product_ids=[product.pk for product in products.values()])
     return report

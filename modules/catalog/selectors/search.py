@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Exists, F, Lookup, OuterRef, QuerySet, Subquery
+from django.db.models import F, Lookup, QuerySet, Subquery
 
 from modules.catalog.models import Product, Variant
 from modules.catalog.selectors.tree import category_subtree_q
@@ -15,11 +15,8 @@ SEARCH_MAX_TERMS = 5
 
 
 def products_visible() -> QuerySet[Product]:
-    """Return the products the storefront shows: published, with at least one active variant."""
-    return Product.objects.filter(
-        Exists(Variant.objects.filter(product_id=OuterRef("pk"), active=True)),
-        status=Product.Status.PUBLISHED,
-    )
+    """Return the products the storefront shows: published, with at least one active variant (``listed``)."""
+    return Product.objects.filter(listed=True)
 
 
 def search_terms(raw: str) -> list[str]:

@@ -178,6 +178,7 @@ def test_page_size_is_clamped_to_100(api_client, make_product):
     products = [Product(slug=f"p-{n:03d}", name=f"P {n:03d}", status=Product.Status.PUBLISHED) for n in range(105)]
     Product.objects.bulk_create(products)
     Variant.objects.bulk_create([Variant(product=p, sku=f"P-{p.slug}", name="One") for p in Product.objects.all()])
+    services.products_listed_refresh(product_ids=Product.objects.values_list("pk", flat=True))
     body = api_client.get(LIST, {"page_size": 1000}).json()
     assert body["count"] == 105 and len(body["results"]) == 100
 

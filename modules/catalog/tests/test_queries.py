@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from modules.catalog.models import Category, Product, ProductMedia, Variant
+from modules.catalog.services import products_listed_refresh
 
 LIST = "/api/v1/catalog/products/"
 
@@ -37,6 +38,7 @@ def hundred_and_twenty(db, tree):
     Variant.objects.bulk_create(
         Variant(product=p, sku=f"SKU-{p.pk}-{i}", name=f"V{i}", active=i < 2) for p in products for i in range(3)
     )
+    products_listed_refresh(product_ids=[p.pk for p in products])
     ProductMedia.objects.bulk_create(
         ProductMedia(product=p, url=f"https://img.example/{p.slug}/{i}.jpg", position=i)
         for p in products
