@@ -32,6 +32,9 @@ ADD_LINE_STATEMENTS = 6
 COMPLETE_STATEMENTS = 30
 # The claim, the payment session's attachment (payments), inventory's reservation, the order.
 COMPLETE_TRANSACTIONS = 4
+# Completing after 3-D Secure, before the provider's webhook said so: payments asks the provider and records the
+# authorization (with PaymentAuthorized) before attaching it — 3 statements and 1 transaction more.
+AUTHENTICATED_EXTRA_STATEMENTS, AUTHENTICATED_EXTRA_TRANSACTIONS = 3, 1
 # A voucher adds its lookup to the quote (1) and pricing's redemption in a transaction of its own (5: the voucher
 # read, locked, the reference checked, the use counted conditionally, the redemption written).
 VOUCHER_EXTRA_STATEMENTS, VOUCHER_EXTRA_TRANSACTIONS = 6, 1
@@ -106,3 +109,16 @@ def test_payment_session_create(api_client, shop, new_cart):
     assert response.status_code == 201, response.json()
     assert len(count.statements) <= SESSION_CREATE_STATEMENTS, count
     assert count.transactions <= SESSION_CREATE_TRANSACTIONS, count
+
+
+def test_complete_after_3d_secure(api_client, shop, new_cart):
+    token = new_cart(TEE_M=2, MUG_1=1)
+    session = session_open(api_client, token, "3ds")
+    api_client.post(session["next_action"]["redirect_to_url"]["url"], {"result": "succeed"}, format="json")
+    with sql_count(exclude_tables=PROVIDER) as count:
+        response = api_client.post(
+            f"{CARTS}{token}/complete/", complete_body(session=session["id"]), format="json", HTTP_IDEMPOTENCY_KEY="sca"
+        )
+    assert response.status_code == 201, response.json()
+    assert len(count.statements) <= COMPLETE_STATEMENTS + AUTHENTICATED_EXTRA_STATEMENTS, count
+    assert count.transactions <= COMPLETE_TRANSACTIONS + AUTHENTICATED_EXTRA_TRANSACTIONS, count
