@@ -54,7 +54,7 @@ class ShippingZoneArea(models.Model):
         if not country_known(self.country):
             raise ValidationError({"country": "Not a known ISO 3166-1 alpha-2 country code."})
         choices = {code.upper() for code, _ in region_choices(self.country)}
-        if self.region and choices and self.region not in choices:
+        if self.region and self.region not in choices:
             raise ValidationError({"region": f"Not a region code of {self.country}."})
 
 

@@ -44,7 +44,12 @@ def test_amounts_follow_the_currency_and_a_flat_rate_is_one_band(shop):
 
 def test_zones_refuse_unknown_countries_and_regions(db):
     with pytest.raises(InvalidInput) as raised:
-        services.zone_create(name=" ", areas=[("XX", "", ""), ("US", "ZZ", "")])
-    assert fields(raised) == {"areas.0.country": "invalid", "areas.1.region": "invalid", "name": "required"}
+        services.zone_create(name=" ", areas=[("XX", "", ""), ("US", "ZZ", ""), ("DE", "BY", "")])
+    assert fields(raised) == {
+        "areas.0.country": "invalid",
+        "areas.1.region": "invalid",
+        "areas.2.region": "invalid",
+        "name": "required",
+    }
     zone = services.zone_create(name="West coast", areas=[("us", "ca", ""), ("US", "OR", ""), ("US", "CA", "")])
     assert sorted(zone.areas.values_list("country", "region")) == [("US", "CA"), ("US", "OR")]
