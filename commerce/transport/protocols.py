@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from contracts.codec import dataclass_hints
 from contracts.container import contract_protocols
 
 CONTRACT_PROTOCOLS: dict[str, type] = contract_protocols()
@@ -63,7 +64,7 @@ def value_fits(tp: Any, data: Any, depth: int = 0) -> bool:
     if dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
             return False
-        hints = typing.get_type_hints(tp)
+        hints = dataclass_hints(tp)
         fields = {f.name: f for f in dataclasses.fields(tp) if f.init}
         required = {
             name
