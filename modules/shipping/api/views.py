@@ -41,6 +41,10 @@ class CountriesView(APIView):
 
 
 class MethodsView(APIView):
+    # The query is well formed (the schema's 400s are behind): a destination the country's rules refuse, or a missing
+    # weight a method needs, is a 422 naming the field.
+    contract_error_statuses = {"invalid": 422, "weight_missing": 422}
+
     @extend_schema(
         parameters=[
             OpenApiParameter("country", COUNTRY_SCHEMA, required=True),
@@ -58,11 +62,12 @@ class MethodsView(APIView):
         ],
         responses={
             200: ShippingMethodsSerializer,
-            **problem_responses({400: ["validation_error", "invalid", "unknown_currency", "weight_missing"]}),
+            **problem_responses({400: ["validation_error", "unknown_currency"], 422: ["invalid", "weight_missing"]}),
         },
         description=(
             "A shipping estimate: the methods that deliver to the destination, priced for a subtotal and a weight, "
-            "cheapest first. A bad country, region or postal code is a 400 naming the field (`errors`)."
+            "cheapest first. A country, region or postal code the country's rules refuse is a 422 `invalid` naming the "
+            "field (`errors`); a weight-based method without `weight_grams` a 422 `weight_missing`."
         ),
     )
     def get(self, request: Request) -> Response:

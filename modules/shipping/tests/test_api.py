@@ -31,10 +31,10 @@ def test_an_estimate_for_a_destination(api_client, shop):
 @pytest.mark.parametrize(
     ("query", "status", "code", "field"),
     [
-        ("country=DE&currency=EUR", 400, "weight_missing", "weight_grams"),
-        ("country=DE&currency=EUR&postal_code=1011&weight_grams=1", 400, "invalid", "postal_code"),
-        ("country=US&region=Narnia&currency=USD", 400, "invalid", "region"),
-        ("country=XX&currency=EUR", 400, "invalid", "country"),
+        ("country=DE&currency=EUR", 422, "weight_missing", "weight_grams"),
+        ("country=DE&currency=EUR&postal_code=1011&weight_grams=1", 422, "invalid", "postal_code"),
+        ("country=US&region=Narnia&currency=USD", 422, "invalid", "region"),
+        ("country=XX&currency=EUR", 422, "invalid", "country"),
         ("country=DEU&currency=EUR", 400, "validation_error", "country"),
         ("country=DE&currency=EUR&weight_grams=-1", 400, "validation_error", "weight_grams"),
         ("country=DE&currency=EUR&subtotal=abc", 400, "validation_error", "subtotal"),

@@ -19,12 +19,15 @@ from modules.taxes.api.serializers import DestinationRatesSerializer, RatesQuery
 
 
 class RatesView(APIView):
+    # A well-formed query naming a country or region the address data does not know: 422 naming the field.
+    contract_error_statuses = {"invalid": 422}
+
     @extend_schema(
         parameters=[
             OpenApiParameter("country", {"type": "string", "pattern": "^[A-Za-z]{2}$", "example": "DE"}, required=True),
             OpenApiParameter("region", {"type": "string", "maxLength": 128}, description="Region code or name, e.g. CA."),
         ],
-        responses={200: DestinationRatesSerializer, **problem_responses({400: ["validation_error", "invalid"]})},
+        responses={200: DestinationRatesSerializer, **problem_responses({400: ["validation_error"], 422: ["invalid"]})},
         description="The rate table's rates (the default tax provider's); an order's tax is what checkout's quote says.",
     )
     def get(self, request: Request) -> Response:
