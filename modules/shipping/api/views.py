@@ -49,10 +49,16 @@ class MethodsView(APIView):
         parameters=[
             OpenApiParameter("country", COUNTRY_SCHEMA, required=True),
             OpenApiParameter("currency", currency_schema(), required=True),
-            OpenApiParameter("region", {"type": "string", "maxLength": 128}, description="Region code or name, e.g. CA."),
-            OpenApiParameter("postal_code", {"type": "string", "maxLength": 32}),
             OpenApiParameter(
-                "subtotal", {"type": "string", "format": "decimal", "example": "49.90"}, description="Goods total; 0 if absent."
+                "region",
+                {"type": "string", "maxLength": 128, "pattern": "^[^\\x00]*$"},
+                description="Region code or name, e.g. CA.",
+            ),
+            OpenApiParameter("postal_code", {"type": "string", "maxLength": 32, "pattern": "^[^\\x00]*$"}),
+            OpenApiParameter(
+                "subtotal",
+                {"type": "string", "format": "decimal", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,3})?$", "example": "49.90"},
+                description="Goods total after discounts; 0 if absent.",
             ),
             OpenApiParameter(
                 "weight_grams",

@@ -25,7 +25,11 @@ class RatesView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("country", {"type": "string", "pattern": "^[A-Za-z]{2}$", "example": "DE"}, required=True),
-            OpenApiParameter("region", {"type": "string", "maxLength": 128}, description="Region code or name, e.g. CA."),
+            OpenApiParameter(
+                "region",
+                {"type": "string", "maxLength": 128, "pattern": "^[^\\x00]*$"},
+                description="Region code or name, e.g. CA.",
+            ),
         ],
         responses={200: DestinationRatesSerializer, **problem_responses({400: ["validation_error"], 422: ["invalid"]})},
         description="The rate table's rates (the default tax provider's); an order's tax is what checkout's quote says.",
