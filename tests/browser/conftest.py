@@ -21,10 +21,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test's thread; Django refuses ORM calls there unless told this is fine
-# (the test's own setup and checks run between browser steps, never concurrently with them).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -53,6 +49,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
             if not selected:
                 item.add_marker(pytest.mark.skip(reason="browser tests run with `make test-browser` (pytest -m browser)"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def async_unsafe_allowed() -> Iterator[None]:
+    """Let the ORM run beside Playwright's event loop, while browser tests run (and only then).
+
+    Playwright's sync API runs an event loop in the test's thread; Django refuses ORM calls there unless told this is
+    fine (the test's own setup and checks run between browser steps, never concurrently with them). Not set at import:
+    the variable would leak into every other test's subprocesses (``check --deploy`` errors on it).
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
