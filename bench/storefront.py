@@ -77,7 +77,6 @@ LISTING = f"/api/v1/catalog/products/?currency=EUR&page_size={PAGE_SIZE}"
 COMPLETE_BODY = {
     "email": "ada@example.com",
     "shipping_address": {"name": "Ada", "line1": "1 Main St", "city": "Berlin", "postal_code": "10115", "country": "DE"},
-    "payment": {"method": "test"},
 }
 PYTHON = sys.executable
 VENV_BIN = Path(PYTHON).parent

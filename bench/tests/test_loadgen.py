@@ -50,7 +50,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(201, json.dumps({"token": "t0k"}).encode(), close=True)
         elif self.path.endswith("/lines/"):
             self._send(200, b"{}", chunked=True)
-        elif self.headers.get("Idempotency-Key") and body["payment"] == {"method": "test"}:
+        elif self.path == "/api/v1/payments/sessions/" and body == {"cart": "t0k", "payment_method": "pm_card_visa"}:
+            self._send(201, json.dumps({"id": "ps_1"}).encode())
+        elif self.headers.get("Idempotency-Key") and body["payment"] == {"session": "ps_1"}:
             self._send(409, json.dumps({"code": "out_of_stock"}).encode(), close=True)
         else:
             self._send(500, b"{}")
@@ -83,7 +85,7 @@ def test_gets_are_counted_with_their_sql(tmp_path: Path, server: int, path: str)
 
 
 def test_a_hot_sku_client_stops_at_its_first_refusal(tmp_path: Path, server: int) -> None:
-    spec = {"port": server, "flow": "hot", "sku": "A-1", "concurrency": 2, "complete_body": {"payment": {"method": "test"}}}
+    spec = {"port": server, "flow": "hot", "sku": "A-1", "concurrency": 2, "complete_body": {"email": "a@example.com"}}
     figures = drive(tmp_path, spec)
     assert (figures["ok"], figures["refusals"], figures["errors"]) == (0, 2, 0)
     assert figures["steps"]["complete"]["refusals"] == 2
