@@ -8,7 +8,8 @@ from modules.pricing import services
 
 def order_placed_voucher_confirm(event: OrderPlaced) -> None:
     """Confirm the voucher use reserved for the order; a no-op when there is none or it is done already."""
-    services.voucher_redemption_confirm(reference=event.order_number)
+    if event.voucher_code:  # an order without a voucher reserved no use: nothing to read or write
+        services.voucher_redemption_confirm(reference=event.order_number)
 
 
 def order_cancelled_voucher_release(event: OrderCancelled) -> None:
