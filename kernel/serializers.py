@@ -13,7 +13,7 @@ from contracts.common import SKU_MAX_LENGTH, SKU_PATTERN, SKU_RULE, sku_valid
 
 
 class StrictSerializer(serializers.Serializer):
-    """Refuse unknown fields with a 400 instead of silently ignoring them.
+    """Refuse unknown fields, and anything but a string for a text field, with a 400 instead of silently accepting them.
 
     A client must never believe it set something (a price, a discount) that
     the server threw away, so every request body goes through one of these.
@@ -26,6 +26,18 @@ class StrictSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {name: [serializers.ErrorDetail("Unknown field.", code="unknown_field")] for name in unknown}
                 )
+            # JSON scalars cross as sent: DRF's CharField turns 42 or true into "42"/"True"; a text field wants a string.
+            not_text = {
+                name: [serializers.ErrorDetail("A string is required.", code="invalid")]
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and not field.read_only
+                and name in data
+                and not isinstance(data[name], str)
+                and not (data[name] is None and field.allow_null)
+            }
+            if not_text:
+                raise serializers.ValidationError(not_text)
         return super().to_internal_value(data)
 
 
