@@ -11,6 +11,7 @@ from django.core.mail import get_connection, send_mail
 
 from commerce.celery import app
 from commerce.tests.test_settings import manage
+from tests.e2e.conftest import new_cart, shop  # noqa: F401  the real shop, loaded through the import commands
 
 
 @pytest.fixture
@@ -64,3 +65,23 @@ def test_mail_server_and_time_limits_come_from_the_environment():
 
 def test_celery_tasks_have_soft_and_hard_time_limits():
     assert 0 < app.conf.task_soft_time_limit < app.conf.task_time_limit
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_a_silent_payment_provider_is_given_up_on_after_its_timeout(api_client, shop, new_cart, settings):  # noqa: F811
+    """Stripe (the real library, against the fake server) accepts and never answers: 503 within the limit, nothing held."""
+    from modules.payments.tests.fake_stripe.server import FakeStripe
+
+    with FakeStripe(hang_seconds=30.0) as fake:
+        settings.PAYMENTS_PROVIDER = "stripe"
+        settings.STRIPE_API_KEY, settings.STRIPE_WEBHOOK_SECRET = fake.secret_key, fake.webhook_secret
+        settings.STRIPE_API_BASE = fake.api_base
+        settings.STRIPE_TIMEOUT_SECONDS = 0.5
+        token = new_cart(MUG_1=1)
+        fake.fail_next("hang", times=10)  # past the library's own retries
+        started = time.monotonic()
+        answer = api_client.post("/api/v1/payments/sessions/", {"cart": token, "payment_method": "pm_card_visa"}, format="json")
+        elapsed = time.monotonic() - started
+    assert answer.status_code == 503 and answer.json()["code"] == "payment_provider_unavailable"
+    assert elapsed < 10, f"held {elapsed:.1f} s"  # the timeout times the library's retries, not the provider's 30 s
+    assert all(intent["amount_capturable"] == 0 for intent in fake.state.intents.values())
