@@ -5,7 +5,7 @@ from __future__ import annotations
 from contracts.checkout import CartTotal, OrderLine, OrderSummary
 from modules.checkout import selectors
 from modules.checkout.models import Order
-from modules.checkout.services.completion import order_plan
+from modules.checkout.services.placement import order_plan
 
 
 def _to_order_summary(order: Order) -> OrderSummary:

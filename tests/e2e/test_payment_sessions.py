@@ -118,7 +118,7 @@ def test_money_held_by_a_request_that_died_ends_released(api_client, shop, new_c
     def die(**kwargs):
         raise Died()
 
-    monkeypatch.setattr("modules.checkout.services.completion.attempt_order_create", die)
+    monkeypatch.setattr("modules.checkout.services.placement.attempt_order_create", die)
     with pytest.raises(Died):
         complete(api_client, token, session["id"])
     monkeypatch.undo()

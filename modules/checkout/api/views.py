@@ -41,8 +41,9 @@ from modules.checkout.services.carts import (
     cart_voucher_apply,
     cart_voucher_remove,
 )
-from modules.checkout.services.completion import CompleteRequest, checkout_complete
+from modules.checkout.services.completion import checkout_complete
 from modules.checkout.services.orders import order_cancel
+from modules.checkout.services.placement import CompleteRequest
 
 ORDER_TOKEN_PARAMETERS = [
     OpenApiParameter(

@@ -20,8 +20,8 @@ from modules.checkout.services.attempts import (
     attempt_owned,
     order_of_attempt,
 )
-from modules.checkout.services.completion import attempt_undo
 from modules.checkout.services.orders import order_access_token_renew, order_settle, order_with_lines
+from modules.checkout.services.placement import attempt_undo
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from contracts.container import services_override
 from contracts.errors import ContractError
 from kernel.problems import contract_error_document, contract_error_status
 from modules.checkout.services.carts import cart_create, cart_line_add
-from modules.checkout.services.completion import CompleteRequest, checkout_complete
+from modules.checkout.services.completion import checkout_complete
+from modules.checkout.services.placement import CompleteRequest
 from tests.fakes.catalog import FakeCatalog
 from tests.fakes.inventory import FakeInventory
 from tests.fakes.payments import FakePayments

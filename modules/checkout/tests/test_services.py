@@ -15,7 +15,7 @@ from modules.checkout.services.housekeeping import carts_purge, checkout_attempt
 from modules.checkout.services.orders import order_cancel, order_fulfil, order_settle
 
 # The steps a test can make the process die in, by the public name they are called through.
-ORDER_CREATE = "modules.checkout.services.completion.attempt_order_create"
+ORDER_CREATE = "modules.checkout.services.placement.attempt_order_create"
 SETTLE = "modules.checkout.handlers.order_settle"
 
 
