@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from modules.payments.providers.base import PaymentProvider, ProviderDeclined, ProviderUnavailable, WebhookInvalid
-from modules.payments.providers.stripe import StripeProvider, amount_from_minor, amount_to_minor
+from modules.payments.providers.stripe import StripeProvider
+from modules.payments.providers.stripe_objects import amount_from_minor, amount_to_minor
 from modules.payments.tests.fake_stripe.server import FakeStripe
 from modules.payments.tests.fake_stripe.webhooks import signature_header, signed_delivery
 
