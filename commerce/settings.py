@@ -396,5 +396,11 @@ PAYMENTS_RECONCILE_AFTER_SECONDS = env_int("PAYMENTS_RECONCILE_AFTER_SECONDS", 1
 PAYMENTS_ABANDONED_AFTER_SECONDS = env_int("PAYMENTS_ABANDONED_AFTER_SECONDS", 60 * 60)
 # The test provider's ledger (its intents and answers by idempotency key) is kept this long.
 PAYMENTS_TEST_LEDGER_RETENTION_DAYS = env_int("PAYMENTS_TEST_LEDGER_RETENTION_DAYS", 30)
+# Recommendations (modules/recommendations): an order weighs half as much in "bought together" after the half-life
+# (7 days at least; changing it needs `manage.py recommendations rebuild --reset`), "popular" counts this many days
+# back, and one order counts at most this many lines (its pairs grow with their square).
+RECOMMENDATIONS_HALF_LIFE_DAYS = env_int("RECOMMENDATIONS_HALF_LIFE_DAYS", 30)
+RECOMMENDATIONS_POPULAR_WINDOW_DAYS = env_int("RECOMMENDATIONS_POPULAR_WINDOW_DAYS", 30)
+RECOMMENDATIONS_MAX_ORDER_LINES = env_int("RECOMMENDATIONS_MAX_ORDER_LINES", 20)
 # Ordering the listing by price prices every SKU of the filtered set; above this many, narrow the filter.
 CATALOG_PRICE_ORDERING_MAX_SKUS = env_int("CATALOG_PRICE_ORDERING_MAX_SKUS", 5000)

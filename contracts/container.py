@@ -17,6 +17,7 @@ from contracts.checkout import CheckoutService
 from contracts.inventory import InventoryService
 from contracts.payments import PaymentsService
 from contracts.pricing import PricingService
+from contracts.recommendations import RecommendationsService
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class Services:
     inventory: InventoryService
     checkout: CheckoutService
     payments: PaymentsService
+    recommendations: RecommendationsService
 
 
 # The one list of modules: every other list (settings, import rules, Makefile...) is checked against it.
@@ -62,11 +64,13 @@ def services_override(
     inventory: InventoryService | None = None,
     checkout: CheckoutService | None = None,
     payments: PaymentsService | None = None,
+    recommendations: RecommendationsService | None = None,
 ) -> Iterator[Services]:
     """Serve some contracts with other implementations (fakes) inside the block."""
     global _installed
     previous = services()
     given = {"catalog": catalog, "pricing": pricing, "inventory": inventory, "checkout": checkout, "payments": payments}
+    given["recommendations"] = recommendations
     changes = {name: impl for name, impl in given.items() if impl is not None}
     _installed = replace(previous, **changes)
     try:
