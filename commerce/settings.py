@@ -230,7 +230,11 @@ if not DEBUG:
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["kernel.parsers.StrictJSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        # Storefront customers: `Authorization: Bearer <access token>` (modules/customers/api/authentication.py).
+        "modules.customers.api.authentication.CustomerTokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "kernel.pagination.Pagination",
     "PAGE_SIZE": 20,
@@ -249,6 +253,11 @@ THROTTLE_RATES = {
     "complete_address": os.environ.get("THROTTLE_COMPLETE_ADDRESS", "60/min"),
     "complete_cart": os.environ.get("THROTTLE_COMPLETE_CART", "10/min"),
     "payment_session": os.environ.get("THROTTLE_PAYMENT_SESSION", "30/min"),
+    "customer_sign_in": os.environ.get("THROTTLE_CUSTOMER_SIGN_IN", "20/min"),
+    "customer_sign_in_email": os.environ.get("THROTTLE_CUSTOMER_SIGN_IN_EMAIL", "5/min"),
+    "customer_reset": os.environ.get("THROTTLE_CUSTOMER_RESET", "10/hour"),
+    "customer_reset_email": os.environ.get("THROTTLE_CUSTOMER_RESET_EMAIL", "3/hour"),
+    "customer_register": os.environ.get("THROTTLE_CUSTOMER_REGISTER", "20/hour"),
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
@@ -404,3 +413,10 @@ RECOMMENDATIONS_POPULAR_WINDOW_DAYS = env_int("RECOMMENDATIONS_POPULAR_WINDOW_DA
 RECOMMENDATIONS_MAX_ORDER_LINES = env_int("RECOMMENDATIONS_MAX_ORDER_LINES", 20)
 # Ordering the listing by price prices every SKU of the filtered set; above this many, narrow the filter.
 CATALOG_PRICE_ORDERING_MAX_SKUS = env_int("CATALOG_PRICE_ORDERING_MAX_SKUS", 5000)
+# Storefront customers (modules/customers): access tokens live minutes, refresh tokens days (used once each);
+# emailed links (confirm an email, reset a password) work once, until they expire; they point at the storefront.
+CUSTOMERS_ACCESS_TOKEN_SECONDS = env_int("CUSTOMERS_ACCESS_TOKEN_SECONDS", 5 * 60)
+CUSTOMERS_REFRESH_TOKEN_DAYS = env_int("CUSTOMERS_REFRESH_TOKEN_DAYS", 30)
+CUSTOMERS_CONFIRM_LINK_SECONDS = env_int("CUSTOMERS_CONFIRM_LINK_SECONDS", 3 * 24 * 60 * 60)
+CUSTOMERS_RESET_LINK_SECONDS = env_int("CUSTOMERS_RESET_LINK_SECONDS", 60 * 60)
+CUSTOMERS_STOREFRONT_URL = os.environ.get("CUSTOMERS_STOREFRONT_URL", "http://localhost:3000")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields, replace
 
 from contracts.catalog import CatalogService
 from contracts.checkout import CheckoutService
+from contracts.customers import CustomersService
 from contracts.inventory import InventoryService
 from contracts.payments import PaymentsService
 from contracts.pricing import PricingService
@@ -28,6 +29,7 @@ class Services:
     checkout: CheckoutService
     payments: PaymentsService
     recommendations: RecommendationsService
+    customers: CustomersService
 
 
 # The one list of modules: every other list (settings, import rules, Makefile...) is checked against it.
@@ -65,12 +67,14 @@ def services_override(
     checkout: CheckoutService | None = None,
     payments: PaymentsService | None = None,
     recommendations: RecommendationsService | None = None,
+    customers: CustomersService | None = None,
 ) -> Iterator[Services]:
     """Serve some contracts with other implementations (fakes) inside the block."""
     global _installed
     previous = services()
     given = {"catalog": catalog, "pricing": pricing, "inventory": inventory, "checkout": checkout, "payments": payments}
     given["recommendations"] = recommendations
+    given["customers"] = customers
     changes = {name: impl for name, impl in given.items() if impl is not None}
     _installed = replace(previous, **changes)
     try:
