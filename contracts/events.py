@@ -131,6 +131,10 @@ class EventBus(Protocol):
         """Store ``events`` (one publisher's) with the caller's transaction, in a few writes; deliver after commit."""
         ...
 
+    def replay(self, *, subscriber_prefix: str, forget_applied: bool, progress: Callable[[str], None] | None) -> int:
+        """Apply the retained history to the subscribers named ``subscriber_prefix…``; return how many ran now."""
+        ...
+
 
 _bus: EventBus | None = None
 
@@ -158,3 +162,18 @@ def publish_many(events: Sequence[Event]) -> None:
         raise RuntimeError("no event bus installed: is the 'commerce' app in INSTALLED_APPS?")
     if events:
         _bus.publish_many(list(events))
+
+
+def history_replay(
+    *, subscriber_prefix: str, forget_applied: bool = False, progress: Callable[[str], None] | None = None
+) -> int:
+    """Apply every event still retained to this process's subscribers named ``subscriber_prefix…``; return how many ran.
+
+    How a module that joins late learns the past: the bus reads the stored
+    events and applies each through the subscriber's inbox (at most once), in
+    batches, reporting through ``progress``. ``forget_applied`` forgets what
+    the inbox says was applied (after the module reset its own state).
+    """
+    if _bus is None:
+        raise RuntimeError("no event bus installed: is the 'commerce' app in INSTALLED_APPS?")
+    return _bus.replay(subscriber_prefix=subscriber_prefix, forget_applied=forget_applied, progress=progress)

@@ -8,6 +8,7 @@ from django.db.models import Count
 
 from commerce.eventbus.models import Delivery, OutboxEvent
 from commerce.eventbus.services.dispatch import events_sweep
+from commerce.eventbus.services.replay import events_replay
 from commerce.eventbus.services.routing import REMOTE_PREFIX, subscriber_names
 from contracts.events import event_types_all
 
@@ -16,11 +17,19 @@ class Command(BaseCommand):
     help = "List every event type with its publisher, subscribers and delivery counts by state; `events sweep` dispatches due deliveries."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", nargs="?", choices=["list", "sweep"], default="list")
+        parser.add_argument("action", nargs="?", choices=["list", "sweep", "replay"], default="list")
+        parser.add_argument("--subscribers", default="", help="replay: the subscribers named so (a module: 'recommendations.')")
+        parser.add_argument("--forget-applied", action="store_true", help="replay: forget their inbox rows first")
 
     def handle(self, *args: object, action: str, **options: object) -> None:
         if action == "sweep":
             self.stdout.write(f"dispatched {events_sweep()} due deliveries")
+            return
+        if action == "replay":  # the retained history, applied again through the inbox (commerce/eventbus/services/replay.py)
+            report = events_replay(
+                subscriber_prefix=str(options["subscribers"]), forget_applied=bool(options["forget_applied"]), progress=self.stdout.write
+            )
+            self.stdout.write(f"replayed {report.events} events, {report.applied} applied now")
             return
         aliases = sorted(set(settings.MODULE_DATABASES.values()))
         published: dict[str, int] = {}
