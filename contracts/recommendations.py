@@ -32,9 +32,12 @@ class RecommendationsService(Protocol):
     def bought_together_get(self, *, product_slug: str, limit: int) -> tuple[Recommendation, ...]:
         """Return up to ``limit`` products bought with ``product_slug``, best first (empty when it never sold).
 
-        Unpublished products and products without a sellable variant are left
-        out. ``InvalidInput`` for a limit outside 1..RECOMMENDATIONS_MAX_LIMIT
-        or an empty slug.
+        Left out: products the catalog announced unpublished
+        (``ProductUnpublished``) and products whose every variant seen sold was
+        announced discontinued (``VariantDiscontinued``). Whether one can be
+        bought right now is for the caller to ask the catalog and inventory.
+        ``InvalidInput`` for a limit outside 1..RECOMMENDATIONS_MAX_LIMIT or an
+        empty slug.
         """
         ...
 

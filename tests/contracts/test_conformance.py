@@ -17,11 +17,12 @@ import pytest
 
 from commerce.transport.client import ContractClient
 from commerce.transport.protocols import CONTRACT_PROTOCOLS
-from contracts.catalog import VariantInfo
-from contracts.checkout import CartNotFound, CartTotal, OrderNotFound
+from contracts.catalog import ProductUnpublished, VariantInfo
+from contracts.checkout import CartNotFound, CartTotal, OrderCancelled, OrderLine, OrderNotFound, OrderPlaced
 from contracts.common import SkuQuantity
 from contracts.container import services
 from contracts.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
+from contracts.events import subscriptions_for
 from contracts.inventory import Availability, OutOfStock, Reservation, ReservationConflict, Shortage
 from contracts.payments import (
     PaymentActionRequired,
@@ -40,6 +41,7 @@ from tests.fakes.checkout import FakeCheckout
 from tests.fakes.inventory import FakeInventory
 from tests.fakes.payments import FakePayments
 from tests.fakes.pricing import FakePricing
+from tests.fakes.recommendations import FakeRecommendations
 
 TOKEN = "conformance-test-token-of-32-characters-at-least"
 
@@ -75,7 +77,9 @@ def fakes_of_the_shop() -> dict[str, object]:
     pricing.voucher_add("ONCE10", kind="percentage", value=10, usage_limit=1)  # as load_shop creates it
     for voucher in VOUCHERS:
         pricing.voucher_add(**voucher)
-    return {"catalog": catalog, "pricing": pricing, "inventory": inventory, "checkout": FakeCheckout(), "payments": FakePayments()}
+    fakes = {"catalog": catalog, "pricing": pricing, "inventory": inventory, "checkout": FakeCheckout(), "payments": FakePayments()}
+    fakes["recommendations"] = FakeRecommendations(catalog=catalog)
+    return fakes
 
 
 def vouchers_load() -> None:
@@ -496,6 +500,65 @@ def test_payments_outage_and_bad_input(contract):
         payments.session_create(reference="cart-1", amount=TOTAL, currency="eur")
     with pytest.raises(PaymentSessionNotFound):
         payments.session_get(session_id="ps_" + "0" * 24)
+
+
+# --- recommendations -------------------------------------------------------------
+
+
+def _learn(recommendations, *events) -> None:
+    """Hand ``events`` to the recommendations module as the bus would (to the fake, as its tests do)."""
+    if isinstance(recommendations, FakeRecommendations):
+        for event in events:
+            recommendations.event_apply(event)
+        return
+    from commerce.eventbus.services.inbox import subscription_apply
+
+    for event in events:
+        for subscription in subscriptions_for(event.name):
+            if subscription.module == "recommendations":
+                subscription_apply(subscription=subscription, event=event)
+
+
+def _order(number: str, **quantities: int) -> OrderPlaced:
+    lines = tuple(
+        OrderLine(sku=sku.replace("_", "-"), name=sku, quantity=n, unit_price=Decimal(1), discount=Decimal(0), total=Decimal(n))
+        for sku, n in quantities.items()
+    )
+    total = Decimal(sum(quantities.values()))
+    return OrderPlaced(
+        order_number=number, reservation_reference="", email="a@example.com", currency="EUR", lines=lines,
+        subtotal=total, discount_total=Decimal(0), total=total,
+    )
+
+
+def test_recommendations_bought_together_and_popular(contract):
+    recommendations = contract("recommendations")
+    first, second = _order("CO-1", TEE_M=2, MUG_1=1), _order("CO-2", TEE_S=1, MUG_1=1)
+    _learn(recommendations, first, second, _order("CO-3", MUG_1=1), _order("CO-4", TEE_M=1, MUG_1=1))
+    (mug,) = recommendations.bought_together_get(product_slug="logo-tee", limit=5)
+    assert (mug.product_slug, mug.product_name, mug.skus) == ("enamel-mug", "Enamel Mug", ("MUG-1",))
+    (tee,) = recommendations.bought_together_get(product_slug="enamel-mug", limit=5)
+    assert (tee.product_slug, tee.skus) == ("logo-tee", ("TEE-M", "TEE-S"))
+    assert tee.score == pytest.approx(mug.score) and tee.score > 3  # three orders of this year, each weighing more than 1
+    assert [(r.product_slug, r.score) for r in recommendations.popular_get(category_slug="home", limit=5)] == [("enamel-mug", 4.0)]
+    assert [(r.product_slug, r.score) for r in recommendations.popular_get(category_slug="apparel", limit=5)] == [("logo-tee", 4.0)]
+    _learn(recommendations, OrderCancelled(order_number="CO-4"), OrderCancelled(order_number="CO-4"), second)  # once each
+    assert recommendations.bought_together_get(product_slug="logo-tee", limit=5)[0].score == pytest.approx(mug.score * 2 / 3, rel=1e-3)
+    assert [r.score for r in recommendations.popular_get(category_slug="shirts", limit=5)] == [3.0]
+    _learn(recommendations, ProductUnpublished(product_id=mug.product_id, slug="enamel-mug", skus=("MUG-1",)))
+    assert recommendations.bought_together_get(product_slug="logo-tee", limit=5) == ()
+    assert recommendations.bought_together_get(product_slug="never-sold", limit=5) == ()
+    assert recommendations.popular_get(category_slug="no-such-category", limit=5) == ()
+
+
+def test_recommendations_refuse_bad_input(contract):
+    recommendations = contract("recommendations")
+    for limit in (0, 101):
+        with pytest.raises(InvalidInput) as refused:
+            recommendations.bought_together_get(product_slug="logo-tee", limit=limit)
+        assert refused.value.code == "invalid_limit"
+    with pytest.raises(InvalidInput):
+        recommendations.popular_get(category_slug="", limit=5)
 
 
 # --- the transport itself ------------------------------------------------------
