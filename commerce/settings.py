@@ -231,9 +231,10 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["kernel.parsers.StrictJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         # Storefront customers: `Authorization: Bearer <access token>` (modules/customers/api/authentication.py).
+        # First, so that a missing or bad token is a 401 with `WWW-Authenticate: Bearer`; staff keep their session.
         "modules.customers.api.authentication.CustomerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "kernel.pagination.Pagination",

@@ -23,6 +23,11 @@ _CART_COLUMNS = tuple(field.attname for field in Cart._meta.concrete_fields)
 _LINE_COLUMNS = tuple(field.attname for field in CartLine._meta.concrete_fields)
 
 
+def cart_is_another_customers(*, token: str, customer_id: int) -> bool:
+    """Tell whether the cart ``token`` belongs to a customer other than ``customer_id`` (then it is theirs alone)."""
+    return Cart.objects.filter(token=token, customer_id__isnull=False).exclude(customer_id=customer_id).exists()
+
+
 def cart_get(*, token: str) -> Cart:
     """Return the cart with its lines, read in one statement; ``CartNotFound`` for an unknown token.
 

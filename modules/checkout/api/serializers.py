@@ -68,8 +68,17 @@ class PaymentSerializer(StrictSerializer):
 
 class CompleteSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
-    shipping_address = AddressSerializer()
+    shipping_address = AddressSerializer(required=False)
+    shipping_address_id = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False,
+        help_text="instead of `shipping_address`: a saved address of the signed-in customer (GET /api/v1/customers/me/addresses/)",
+    )
     payment = PaymentSerializer()
+
+    def validate(self, attrs: dict) -> dict:
+        if ("shipping_address" in attrs) == ("shipping_address_id" in attrs):
+            raise serializers.ValidationError({"shipping_address": ["Give a shipping address, or the id of a saved one; one of them."]})
+        return attrs
 
 
 # --- Response shapes: the views render the selectors' documents through these, and the schema is generated from them ---

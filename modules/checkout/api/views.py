@@ -13,6 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from contracts.checkout import CartNotFound
+from contracts.container import services
 from kernel.problems import PROBLEM_CONTENT_TYPE
 from kernel.schema import problem_responses
 from modules.checkout import selectors
@@ -61,13 +63,34 @@ class PrivateView(APIView):
         add_never_cache_headers(response)
         return response
 
+    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
+        super().initial(request, *args, **kwargs)
+        # A signed-in customer's cart is theirs alone: another customer's token on it is a 404, as an unknown cart.
+        customer_id, token = _customer_id(request), kwargs.get("token")
+        if customer_id is not None and token and selectors.cart_is_another_customers(token=str(token), customer_id=customer_id):
+            raise CartNotFound()
+
 
 def _order_token(request: Request) -> str | None:
     return request.headers.get("Order-Token") or request.query_params.get("access_token")
 
 
 def _customer_id(request: Request) -> int | None:
-    return request.user.pk if request.user and request.user.is_authenticated else None
+    """The signed-in storefront customer (a Bearer token, see modules/customers/api/authentication.py); staff are none."""
+    user = request.user
+    return user.pk if user and user.is_authenticated and not user.is_staff else None
+
+
+def _shipping_address(request: Request, data: dict) -> dict:
+    """The address to ship to: as given, or a saved one of the signed-in customer's book, by reference."""
+    if "shipping_address" in data:
+        return dict(data["shipping_address"])
+    customer_id = _customer_id(request)
+    if customer_id is None:
+        raise NotAuthenticated("Sign in to ship to a saved address.")
+    saved = services().customers.address_get(customer_id=customer_id, address_id=data["shipping_address_id"]).address
+    return {"name": saved.name, "line1": saved.line1, "line2": saved.line2, "city": saved.city,
+            "postal_code": saved.postal_code, "country": saved.country}
 
 
 def _cart_rendered(priced: selectors.PricedCart, status: int = 200) -> Response:
@@ -155,7 +178,7 @@ class CartCompleteView(PrivateView):
             **problem_responses(
                 {
                     402: ["payment_declined", "payment_action_required"],
-                    404: ["cart_not_found", "payment_session_not_found"],
+                    404: ["cart_not_found", "payment_session_not_found", "address_not_found"],
                     409: ["payment_amount_mismatch", "payment_incomplete", "payment_session_used", "out_of_stock", "cart_changed", "cart_completed", "items_unavailable", "request_in_progress"],
                     503: ["payment_provider_unavailable", "payment_not_configured", "checkout_incomplete"],
                 }
@@ -185,7 +208,7 @@ class CartCompleteView(PrivateView):
             key=key,
             request=CompleteRequest(
                 email=data["email"],
-                shipping_address=dict(data["shipping_address"]),
+                shipping_address=_shipping_address(request, data),
                 payment_session=data["payment"].get("session"),
                 # The former shape ({"method", "token"}): pay at once; no token meant the test card.
                 payment_method=None if "session" in data["payment"] else data["payment"].get("token") or "pm_card_visa",

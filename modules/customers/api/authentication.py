@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -69,3 +70,13 @@ class CustomerTokenAuthentication(BaseAuthentication):
     def authenticate_header(self, request: Any) -> str:
         return 'Bearer realm="api"'
 
+
+
+class CustomerTokenScheme(OpenApiAuthenticationExtension):
+    """How the API document names the customers' Bearer tokens."""
+
+    target_class = "modules.customers.api.authentication.CustomerTokenAuthentication"
+    name = "customerToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

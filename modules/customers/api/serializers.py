@@ -16,7 +16,7 @@ def _password(help_text: str = "") -> serializers.CharField:
     return serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True, help_text=help_text)
 
 
-class RegisterSerializer(StrictSerializer):
+class CustomerRegisterSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = _password("held to the password rules (length, not common, not numeric, not like the email or name)")
     first_name = serializers.CharField(max_length=150, required=False, default="")
@@ -24,50 +24,50 @@ class RegisterSerializer(StrictSerializer):
     marketing_consent = serializers.BooleanField(required=False, default=False)
 
 
-class LinkSerializer(StrictSerializer):
+class CustomerLinkSerializer(StrictSerializer):
     token = serializers.CharField(max_length=LINK_TOKEN_MAX_LENGTH, help_text="the token of the link we emailed")
 
 
-class EmailSerializer(StrictSerializer):
+class CustomerEmailSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
 
 
-class SignInSerializer(StrictSerializer):
+class CustomerSignInSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = _password()
 
 
-class RefreshSerializer(StrictSerializer):
+class CustomerRefreshSerializer(StrictSerializer):
     refresh = serializers.CharField(max_length=2048, help_text="the refresh token; it is used up by this call")
 
 
-class SignOutSerializer(StrictSerializer):
+class CustomerSignOutSerializer(StrictSerializer):
     everywhere = serializers.BooleanField(required=False, default=False, help_text="sign out every device")
 
 
-class PasswordResetConfirmSerializer(StrictSerializer):
+class CustomerPasswordResetConfirmSerializer(StrictSerializer):
     token = serializers.CharField(max_length=LINK_TOKEN_MAX_LENGTH)
     password = _password()
 
 
-class PasswordChangeSerializer(StrictSerializer):
+class CustomerPasswordChangeSerializer(StrictSerializer):
     current_password = _password()
     password = _password()
 
 
-class EmailChangeSerializer(StrictSerializer):
+class CustomerEmailChangeSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254, help_text="the new email: a link is sent there to confirm it")
     password = _password("the current password")
 
 
-class ProfileSerializer(StrictSerializer):
+class CustomerProfileSerializer(StrictSerializer):
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     phone = serializers.RegexField(r"^\+?[0-9 ().-]{0,31}$", max_length=32, required=False, allow_blank=True)
     marketing_consent = serializers.BooleanField(required=False)
 
 
-class AddressSerializer(StrictSerializer):
+class CustomerSavedAddressSerializer(StrictSerializer):
     name = serializers.CharField(max_length=MAX["name"])
     company = serializers.CharField(max_length=MAX["company"], required=False, allow_blank=True)
     line1 = serializers.CharField(max_length=MAX["line1"])
@@ -81,14 +81,14 @@ class AddressSerializer(StrictSerializer):
     is_default_billing = serializers.BooleanField(required=False)
 
 
-class TokensOut(serializers.Serializer):
+class CustomerTokensOut(serializers.Serializer):
     access = serializers.CharField(help_text="send as `Authorization: Bearer <access>`")
     refresh = serializers.CharField(help_text="trade for a new pair at tokens/refresh/ before it expires; used once")
     access_expires_at = serializers.DateTimeField()
     refresh_expires_at = serializers.DateTimeField()
 
 
-class AcceptedOut(serializers.Serializer):
+class CustomerAcceptedOut(serializers.Serializer):
     detail = serializers.CharField()
 
 
@@ -103,7 +103,7 @@ class CustomerOut(serializers.Serializer):
     marketing_consent_at = serializers.DateTimeField(allow_null=True)
 
 
-class AddressOut(serializers.Serializer):
+class CustomerSavedAddressOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     company = serializers.CharField()

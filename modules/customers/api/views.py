@@ -19,21 +19,21 @@ from kernel.schema import problem_responses
 from modules.customers import selectors
 from modules.customers.api.authentication import CustomerPrincipal, CustomerTokenAuthentication
 from modules.customers.api.serializers import (
-    AcceptedOut,
-    AddressOut,
-    AddressSerializer,
+    CustomerAcceptedOut,
+    CustomerEmailChangeSerializer,
+    CustomerEmailSerializer,
+    CustomerLinkSerializer,
     CustomerOut,
-    EmailChangeSerializer,
-    EmailSerializer,
-    LinkSerializer,
-    PasswordChangeSerializer,
-    PasswordResetConfirmSerializer,
-    ProfileSerializer,
-    RefreshSerializer,
-    RegisterSerializer,
-    SignInSerializer,
-    SignOutSerializer,
-    TokensOut,
+    CustomerPasswordChangeSerializer,
+    CustomerPasswordResetConfirmSerializer,
+    CustomerProfileSerializer,
+    CustomerRefreshSerializer,
+    CustomerRegisterSerializer,
+    CustomerSavedAddressOut,
+    CustomerSavedAddressSerializer,
+    CustomerSignInSerializer,
+    CustomerSignOutSerializer,
+    CustomerTokensOut,
 )
 from modules.customers.api.throttles import (
     RegisterAddressThrottle,
@@ -84,7 +84,7 @@ def _valid(serializer_class: type, data: object, *, partial: bool = False) -> di
 
 
 def _tokens(pair: sessions.TokenPair) -> dict:
-    return TokensOut(
+    return CustomerTokensOut(
         {
             "access": pair.access,
             "refresh": pair.refresh,
@@ -95,12 +95,12 @@ def _tokens(pair: sessions.TokenPair) -> dict:
 
 
 def _accepted() -> Response:
-    return Response(AcceptedOut({"detail": ACCEPTED}).data, status=202)
+    return Response(CustomerAcceptedOut({"detail": ACCEPTED}).data, status=202)
 
 
 def _address_out(address: Any) -> dict:
     value = to_address(address)
-    return AddressOut(
+    return CustomerSavedAddressOut(
         {
             "id": value.id,
             **{field: getattr(value.address, field) for field in addresses.ADDRESS_FIELDS},
@@ -114,29 +114,29 @@ class RegisterView(CustomerView):
     throttle_classes = [RegisterAddressThrottle]
 
     @extend_schema(
-        request=RegisterSerializer,
-        responses={202: AcceptedOut, **problem_responses({400: ["password_rejected", "invalid"]})},
+        request=CustomerRegisterSerializer,
+        responses={202: CustomerAcceptedOut, **problem_responses({400: ["password_rejected", "invalid"]})},
         description="Open an account. The answer is the same whether the email already has one (the email sent says "
         "what happened); the account can sign in once the link emailed is opened.",
     )
     def post(self, request: Request) -> Response:
-        accounts.customer_register(**_valid(RegisterSerializer, request.data))
+        accounts.customer_register(**_valid(CustomerRegisterSerializer, request.data))
         return _accepted()
 
 
 class EmailConfirmView(CustomerView):
-    @extend_schema(request=LinkSerializer, responses={200: CustomerOut, **problem_responses({400: ["link_invalid"]})})
+    @extend_schema(request=CustomerLinkSerializer, responses={200: CustomerOut, **problem_responses({400: ["link_invalid"]})})
     def post(self, request: Request) -> Response:
-        customer = accounts.email_confirm(token=_valid(LinkSerializer, request.data)["token"])
+        customer = accounts.email_confirm(token=_valid(CustomerLinkSerializer, request.data)["token"])
         return Response(CustomerOut(to_customer(customer)).data)
 
 
 class EmailConfirmResendView(CustomerView):
     throttle_classes = [ResetAddressThrottle, ResetEmailThrottle]
 
-    @extend_schema(request=EmailSerializer, responses={202: AcceptedOut})
+    @extend_schema(request=CustomerEmailSerializer, responses={202: CustomerAcceptedOut})
     def post(self, request: Request) -> Response:
-        customer = selectors.customer_by_email(email=_valid(EmailSerializer, request.data)["email"])
+        customer = selectors.customer_by_email(email=_valid(CustomerEmailSerializer, request.data)["email"])
         if customer is not None and customer.is_active:
             accounts.email_confirmation_send(customer=customer)
         return _accepted()
@@ -146,23 +146,23 @@ class SignInView(CustomerView):
     throttle_classes = [SignInAddressThrottle, SignInEmailThrottle]
 
     @extend_schema(
-        request=SignInSerializer,
-        responses={200: TokensOut, **problem_responses({401: ["credentials_invalid"], 403: ["email_unconfirmed"]})},
+        request=CustomerSignInSerializer,
+        responses={200: CustomerTokensOut, **problem_responses({401: ["credentials_invalid"], 403: ["email_unconfirmed"]})},
     )
     def post(self, request: Request) -> Response:
-        return Response(_tokens(sessions.customer_sign_in(**_valid(SignInSerializer, request.data))))
+        return Response(_tokens(sessions.customer_sign_in(**_valid(CustomerSignInSerializer, request.data))))
 
 
 class TokenRefreshView(CustomerView):
-    @extend_schema(request=RefreshSerializer, responses={200: TokensOut, **problem_responses({401: ["token_invalid"]})})
+    @extend_schema(request=CustomerRefreshSerializer, responses={200: CustomerTokensOut, **problem_responses({401: ["token_invalid"]})})
     def post(self, request: Request) -> Response:
-        return Response(_tokens(sessions.token_refresh(refresh=_valid(RefreshSerializer, request.data)["refresh"])))
+        return Response(_tokens(sessions.token_refresh(refresh=_valid(CustomerRefreshSerializer, request.data)["refresh"])))
 
 
 class SignOutView(SignedInView):
-    @extend_schema(request=SignOutSerializer, responses={204: None})
+    @extend_schema(request=CustomerSignOutSerializer, responses={204: None})
     def post(self, request: Request) -> Response:
-        data = _valid(SignOutSerializer, request.data)
+        data = _valid(CustomerSignOutSerializer, request.data)
         session_id = token_claims(token=request.user.token, kind=CustomerAccessToken)["sid"]
         sessions.customer_sign_out(customer=self.customer(request), session_id=session_id, everywhere=data["everywhere"])
         return Response(status=204)
@@ -171,9 +171,9 @@ class SignOutView(SignedInView):
 class PasswordResetView(CustomerView):
     throttle_classes = [ResetAddressThrottle, ResetEmailThrottle]
 
-    @extend_schema(request=EmailSerializer, responses={202: AcceptedOut})
+    @extend_schema(request=CustomerEmailSerializer, responses={202: CustomerAcceptedOut})
     def post(self, request: Request) -> Response:
-        passwords.password_reset_request(email=_valid(EmailSerializer, request.data)["email"])
+        passwords.password_reset_request(email=_valid(CustomerEmailSerializer, request.data)["email"])
         return _accepted()
 
 
@@ -181,18 +181,18 @@ class PasswordResetConfirmView(CustomerView):
     throttle_classes = [ResetAddressThrottle]
 
     @extend_schema(
-        request=PasswordResetConfirmSerializer,
+        request=CustomerPasswordResetConfirmSerializer,
         responses={204: None, **problem_responses({400: ["link_invalid", "password_rejected"]})},
     )
     def post(self, request: Request) -> Response:
-        passwords.password_reset_confirm(**_valid(PasswordResetConfirmSerializer, request.data))
+        passwords.password_reset_confirm(**_valid(CustomerPasswordResetConfirmSerializer, request.data))
         return Response(status=204)
 
 
 class EmailChangeConfirmView(CustomerView):
-    @extend_schema(request=LinkSerializer, responses={200: CustomerOut, **problem_responses({400: ["link_invalid"]})})
+    @extend_schema(request=CustomerLinkSerializer, responses={200: CustomerOut, **problem_responses({400: ["link_invalid"]})})
     def post(self, request: Request) -> Response:
-        customer = passwords.email_change_confirm(token=_valid(LinkSerializer, request.data)["token"])
+        customer = passwords.email_change_confirm(token=_valid(CustomerLinkSerializer, request.data)["token"])
         return Response(CustomerOut(to_customer(customer)).data)
 
 
@@ -201,9 +201,9 @@ class MeView(SignedInView):
     def get(self, request: Request) -> Response:
         return Response(CustomerOut(to_customer(self.customer(request))).data)
 
-    @extend_schema(request=ProfileSerializer, responses={200: CustomerOut})
+    @extend_schema(request=CustomerProfileSerializer, responses={200: CustomerOut})
     def patch(self, request: Request) -> Response:
-        data = _valid(ProfileSerializer, request.data)
+        data = _valid(CustomerProfileSerializer, request.data)
         customer = accounts.customer_profile_update(customer=self.customer(request), **data)
         return Response(CustomerOut(to_customer(customer)).data)
 
@@ -212,44 +212,44 @@ class PasswordChangeView(SignedInView):
     throttle_classes = [SignInAddressThrottle]
 
     @extend_schema(
-        request=PasswordChangeSerializer,
-        responses={200: TokensOut, **problem_responses({401: ["credentials_invalid"], 400: ["password_rejected"]})},
+        request=CustomerPasswordChangeSerializer,
+        responses={200: CustomerTokensOut, **problem_responses({401: ["credentials_invalid"], 400: ["password_rejected"]})},
         description="Every token of the account is revoked (every device signs out); this device gets a new pair.",
     )
     def post(self, request: Request) -> Response:
-        return Response(_tokens(passwords.password_change(customer=self.customer(request), **_valid(PasswordChangeSerializer, request.data))))
+        return Response(_tokens(passwords.password_change(customer=self.customer(request), **_valid(CustomerPasswordChangeSerializer, request.data))))
 
 
 class EmailChangeView(SignedInView):
     throttle_classes = [SignInAddressThrottle]
 
-    @extend_schema(request=EmailChangeSerializer, responses={202: AcceptedOut, **problem_responses({401: ["credentials_invalid"]})})
+    @extend_schema(request=CustomerEmailChangeSerializer, responses={202: CustomerAcceptedOut, **problem_responses({401: ["credentials_invalid"]})})
     def post(self, request: Request) -> Response:
-        passwords.email_change_request(customer=self.customer(request), **_valid(EmailChangeSerializer, request.data))
+        passwords.email_change_request(customer=self.customer(request), **_valid(CustomerEmailChangeSerializer, request.data))
         return _accepted()
 
 
 class AddressesView(SignedInView):
-    @extend_schema(responses={200: AddressOut(many=True)})
+    @extend_schema(responses={200: CustomerSavedAddressOut(many=True)})
     def get(self, request: Request) -> Response:
         return Response([_address_out(a) for a in selectors.addresses_of(customer_id=request.user.pk)])
 
-    @extend_schema(request=AddressSerializer, responses={201: AddressOut})
+    @extend_schema(request=CustomerSavedAddressSerializer, responses={201: CustomerSavedAddressOut})
     def post(self, request: Request) -> Response:
-        data = dict(_valid(AddressSerializer, request.data))
+        data = dict(_valid(CustomerSavedAddressSerializer, request.data))
         flags = {k: data.pop(k) for k in ("is_default_shipping", "is_default_billing") if k in data}
         address = addresses.address_create(customer=self.customer(request), fields=data, **flags)
         return Response(_address_out(address), status=201)
 
 
 class AddressView(SignedInView):
-    @extend_schema(responses={200: AddressOut})
+    @extend_schema(responses={200: CustomerSavedAddressOut})
     def get(self, request: Request, address_id: int) -> Response:
         return Response(_address_out(selectors.address_get(customer_id=request.user.pk, address_id=address_id)))
 
-    @extend_schema(request=AddressSerializer, responses={200: AddressOut})
+    @extend_schema(request=CustomerSavedAddressSerializer, responses={200: CustomerSavedAddressOut})
     def patch(self, request: Request, address_id: int) -> Response:
-        data = dict(_valid(AddressSerializer, request.data, partial=True))
+        data = dict(_valid(CustomerSavedAddressSerializer, request.data, partial=True))
         flags = {k: data.pop(k) for k in ("is_default_shipping", "is_default_billing") if k in data}
         address = addresses.address_update(customer=self.customer(request), address_id=address_id, fields=data, **flags)
         return Response(_address_out(address))
