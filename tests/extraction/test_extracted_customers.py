@@ -1,0 +1,136 @@
+"""Lift customers out: its own process and database; the shop learns who signs in only through the contract over HTTP.
+
+A second process runs only the customers module (``COMMERCE_MODULES=customers``)
+on a database of its own, and serves the storefront's account API (register,
+confirm, sign in, address book). The shop (this test's live server, every
+other module) checks each Bearer token by calling ``customer_authenticate``
+over HTTP and takes a saved address with ``address_get``: the unchanged
+checkout code, only configuration differs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from commerce.transport.client import ContractClient
+from commerce.transport.protocols import CONTRACT_PROTOCOLS
+from contracts.container import services_override
+from tests.e2e.conftest import load_shop
+from tests.extraction.test_extracted_payments import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOP_TOKEN = "extraction-test-token-of-the-shop-to-customers"
+PASSWORD = "correct horse battery staple"
+HOME = {"name": "Ada Lovelace", "line1": "Unter den Linden 1", "city": "Berlin", "postal_code": "10117", "country": "DE"}
+
+
+def call(method: str, url: str, body: dict | None = None, access: str | None = None) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {access}"} if access else {})}
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def link_token(log: Path, to: str) -> str:
+    """The token of the latest link emailed to ``to`` (the service's console mail backend writes to its log)."""
+    for _ in range(50):
+        found = re.findall(rf"To: {re.escape(to)}.*?\?token=(\S+)", log.read_text(), re.S)
+        if found:
+            return found[-1]
+        time.sleep(0.1)
+    raise AssertionError(f"no link emailed to {to}")
+
+
+@pytest.fixture
+def customers_service(transactional_db, live_server, settings, tmp_path):
+    """Start the customers-only process; yield its base URL and its log (where its emails are written)."""
+    load_shop(tmp_path)
+    port, log_path = free_port(), tmp_path / "customers-service.log"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.endswith("_SERVICE_URL")},
+        "DJANGO_SETTINGS_MODULE": "commerce.settings",
+        "COMMERCE_MODULES": "customers",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'customers-service.sqlite3'}",
+        "CONTRACTS_SERVE_TOKENS": "+".join(m for m in settings.MODULES if m != "customers") + f"={SHOP_TOKEN}",
+        "CONTRACTS_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        "SECRET_KEY": "extraction-test-secret-key-of-customers-" + "z" * 30,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "THROTTLES_ENABLED": "0",
+        "CELERY_BROKER_URL": "",
+        "COMMERCE_VAR_DIR": str(tmp_path),
+    }
+    manage = [sys.executable, "manage.py"]
+    result = subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    log = log_path.open("w")
+    server = subprocess.Popen(
+        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail((tmp_path / "customers-service.log").read_text())
+        yield url, log_path
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def customers_elsewhere(customers_service, settings):
+    url, _ = customers_service
+    remote = ContractClient(module="customers", protocol=CONTRACT_PROTOCOLS["customers"], base_url=url, token=SHOP_TOKEN, timeout=10)
+    settings.MODULE_SERVICE_URLS = {"customers": url}
+    settings.CONTRACTS_SERVICE_TOKENS = {"customers": SHOP_TOKEN}
+    with services_override(customers=remote):
+        yield remote
+
+
+@pytest.mark.slow
+def test_a_customer_of_an_extracted_customers_service_checks_out_at_the_shop(customers_service, customers_elsewhere, api_client):
+    url, log_path = customers_service
+    api = f"{url}/api/v1/customers"
+    assert call("POST", f"{api}/register/", {"email": "ada@example.com", "password": PASSWORD})[0] == 202
+    assert call("POST", f"{api}/email/confirm/", {"token": link_token(log_path, "ada@example.com")})[0] == 200
+    status, tokens = call("POST", f"{api}/sign-in/", {"email": "ada@example.com", "password": PASSWORD})
+    assert status == 200, tokens
+    status, address = call("POST", f"{api}/me/addresses/", HOME, access=tokens["access"])
+    assert status == 201, address
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['access']}"}
+    cart = api_client.post("/api/v1/checkout/carts/", {"currency": "EUR"}, format="json", **auth).json()["token"]
+    api_client.post(f"/api/v1/checkout/carts/{cart}/lines/", {"sku": "TEE-M", "quantity": 1}, format="json", **auth)
+    body = {"email": "ada@example.com", "shipping_address_id": address["id"], "payment": {"method": "test"}}
+    placed = api_client.post(f"/api/v1/checkout/carts/{cart}/complete/", body, format="json", HTTP_IDEMPOTENCY_KEY="x1", **auth)
+    assert placed.status_code == 201, placed.json()
+    assert placed.json()["shipping_address"]["city"] == "Berlin"
+    history = api_client.get("/api/v1/checkout/orders/", **auth).json()
+    assert [o["number"] for o in history["results"]] == [placed.json()["number"]]
+
+    # Signing out at the customers service is seen by the shop at once: the token is refused there too.
+    assert call("POST", f"{api}/sign-out/", {}, access=tokens["access"])[0] == 204
+    refused = api_client.get("/api/v1/checkout/orders/", **auth)
+    assert refused.status_code == 401 and refused.json()["code"] == "token_invalid"
