@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from commerce.eventbus.models import Delivery
+from commerce.routers import module_database
 from commerce.transport.client import ContractClient
 from commerce.transport.protocols import CONTRACT_PROTOCOLS
 from contracts.container import services_override
@@ -28,6 +29,7 @@ from contracts.events import subscribe, subscriptions_for, unsubscribe
 from tests.e2e.conftest import complete_body, load_shop
 from tests.extraction.test_extracted_payments import free_port
 
+pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")  # also with a database per module
 ROOT = Path(__file__).resolve().parents[2]
 SHOP_TOKEN = "extraction-test-token-of-the-shop-to-recommendations"
 RECOMMENDATIONS_TOKEN = "extraction-test-token-of-recommendations-to-the-shop"
@@ -41,7 +43,7 @@ def recommendations_service(transactional_db, live_server, settings, tmp_path):
     settings.CONTRACTS_SERVE_TOKENS = {"recommendations": RECOMMENDATIONS_TOKEN}  # this process serves catalog & co to it
     port = free_port()
     env = {
-        **{k: v for k, v in os.environ.items() if not k.endswith("_SERVICE_URL")},
+        **{k: v for k, v in os.environ.items() if not k.endswith(("_SERVICE_URL", "_DATABASE_URL"))},
         "DJANGO_SETTINGS_MODULE": "commerce.settings",
         "COMMERCE_MODULES": "recommendations",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'recommendations-service.sqlite3'}",
@@ -116,7 +118,7 @@ def order(api_client, key: str, **lines: int) -> tuple[str, str]:
 @pytest.mark.slow
 def test_an_extracted_recommendations_service_learns_from_events_and_answers(recommendations_service, recommendations_elsewhere, api_client):
     number, access = order(api_client, "r1", TEE_M=1, MUG_1=1)
-    assert set(Delivery.objects.filter(subscriber="@recommendations").values_list("state", flat=True)) == {"delivered"}
+    assert set(Delivery.objects.using(module_database("checkout")).filter(subscriber="@recommendations").values_list("state", flat=True)) == {"delivered"}
 
     status, body, degraded = remote_get(f"{recommendations_service}/api/v1/recommendations/products/logo-tee/?currency=EUR")
     assert status == 200 and degraded == "" and body["degraded"] == []

@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from commerce.eventbus.models import InboxEntry
+from commerce.routers import module_database
 from contracts.catalog import ProductPublished, ProductUnpublished, VariantDiscontinued
 from contracts.checkout import OrderCancelled, OrderPlaced
 from contracts.container import services
@@ -24,6 +25,8 @@ from modules.catalog.services import product_unpublish
 from modules.recommendations.services import model_reset
 from tests.e2e.conftest import complete_body, load_shop
 from tests.fakes.recommendations import FakeRecommendations
+
+pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")  # also with a database per module
 
 EXTRA_CATALOG = """sku,product_slug,product_name,variant_name,category,description,status
 PLATE-1,plate,Plate,Default,home/kitchen,A plate,published
@@ -89,7 +92,7 @@ def test_a_rebuild_answers_as_the_module_that_was_there_from_the_start(api_clien
 
     # Installed on this shop now: nothing learned, nothing applied.
     model_reset()
-    InboxEntry.objects.filter(subscriber__startswith="recommendations.").delete()
+    InboxEntry.objects.using(module_database("recommendations")).filter(subscriber__startswith="recommendations.").delete()
     assert answers(api_client)[("products", "plate")]["results"] == []
 
     out = rebuild()
