@@ -531,6 +531,12 @@ def execute(args: argparse.Namespace, flows: set[str], stamp: str, out_dir: Path
         results["checkout (cart, line, complete)"] = measure(
             "checkout", {"flow": "checkout", "skus": skus, "complete_body": COMPLETE_BODY}, port
         )
+    if "recommendations" in flows:
+        # Opt-in (--flows ...,recommendations), after checkout: its orders feed the model. Popular per category and
+        # bought together, each priced and stocked through one pricing and one inventory call.
+        reco_paths = [f"/api/v1/recommendations/categories/{c.split('/')[-1]}/?currency=EUR&limit=8" for c in shop.CATEGORIES]
+        reco_paths += [f"/api/v1/recommendations/products/{p.slug}/?currency=EUR&limit=8" for p in plan[:200]]
+        results["recommendations (popular, bought together)"] = measure("recommendations", {"flow": "get", "paths": reco_paths}, port)
     hot_check = None
     if "hot" in flows:
         # No warm-up of its own (it would sell the stock): the checkout flow warmed the same path.
