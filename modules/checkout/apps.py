@@ -14,6 +14,7 @@ class CheckoutConfig(AppConfig):
 
     def ready(self) -> None:
         from contracts.checkout import OrderCancelled, OrderPlaced
+        from contracts.customers import CustomerEmailConfirmed, CustomerErased
         from contracts.events import subscribe
         from contracts.payments import PaymentActionRequired, PaymentDeclined
         from kernel.problems import contract_error_status_register
@@ -34,3 +35,6 @@ class CheckoutConfig(AppConfig):
             handler=handlers.order_cancelled_payment_reverse,
             in_transaction=False,
         )
+        # Storefront accounts (modules/customers), through its events only: checkout's own writes, in one transaction.
+        subscribe(CustomerEmailConfirmed, name="checkout.guest_orders_attach", handler=handlers.customer_email_confirmed_attach)
+        subscribe(CustomerErased, name="checkout.customer_erase", handler=handlers.customer_erased_anonymize)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from contracts.checkout import OrderCancelled, OrderNotFound, OrderPlaced
+from contracts.customers import CustomerEmailConfirmed, CustomerErased
+from modules.checkout.services.customers import customer_orders_erase, guest_orders_attach
 from modules.checkout.services.orders import order_confirmation_send, order_payment_reverse, order_settle
 
 logger = logging.getLogger(__name__)
@@ -30,3 +32,13 @@ def order_placed_confirm(event: OrderPlaced) -> None:
 def order_cancelled_payment_reverse(event: OrderCancelled) -> None:
     """Void or refund the payment of a cancelled order, if the cancel request could not."""
     order_payment_reverse(number=event.order_number)
+
+
+def customer_email_confirmed_attach(event: CustomerEmailConfirmed) -> None:
+    """Attach the guest orders placed with the email a customer just proved is theirs."""
+    guest_orders_attach(customer_id=event.customer_id, email=event.email)
+
+
+def customer_erased_anonymize(event: CustomerErased) -> None:
+    """Forget who placed the erased customer's orders; their amounts stay for bookkeeping."""
+    customer_orders_erase(customer_id=event.customer_id)

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from kernel.admin import action_log, permission_check
 from modules.customers.models import Address, Customer
-from modules.customers.services.accounts import customer_deactivate
+from modules.customers.services.accounts import customer_deactivate, customer_erase
 
 
 class AddressInline(admin.TabularInline):
@@ -31,7 +31,7 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "marketing_consent")
     search_fields = ("email", "first_name", "last_name")
     inlines = [AddressInline]
-    actions = ["deactivate"]
+    actions = ["deactivate", "erase"]
     exclude = ("password", "token_generation")
     readonly_fields = [f.name for f in Customer._meta.fields if f.name not in ("password", "token_generation")]
 
@@ -51,3 +51,14 @@ class CustomerAdmin(admin.ModelAdmin):
                 action_log(request=request, obj=customer, message="Deactivated; every token revoked")
                 done += 1
         self.message_user(request, f"Deactivated {done} customer(s).", messages.SUCCESS)
+
+    has_erase_customer_permission = permission_check("erase_customer")
+
+    @admin.action(description="Erase selected customers (every module forgets them; cannot be undone)", permissions=["erase_customer"])
+    def erase(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
+        done = 0
+        for customer in queryset:
+            if customer_erase(customer_id=customer.pk):
+                action_log(request=request, obj=customer, message="Erased on request; every module told")
+                done += 1
+        self.message_user(request, f"Erased {done} customer(s).", messages.SUCCESS)

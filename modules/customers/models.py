@@ -37,7 +37,10 @@ class Customer(models.Model):
     class Meta:
         ordering = ("-created_at", "-id")
         indexes = [models.Index(fields=["last_name", "first_name"])]
-        permissions = [("deactivate_customer", "Can deactivate a customer (revokes their tokens)")]
+        permissions = [
+            ("deactivate_customer", "Can deactivate a customer (revokes their tokens)"),
+            ("erase_customer", "Can erase a customer (every module forgets them)"),
+        ]
 
     def __str__(self) -> str:
         return self.email

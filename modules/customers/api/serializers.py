@@ -60,6 +60,10 @@ class CustomerEmailChangeSerializer(StrictSerializer):
     password = _password("the current password")
 
 
+class CustomerEraseSerializer(StrictSerializer):
+    password = _password("the current password: erasing cannot be undone")
+
+
 class CustomerProfileSerializer(StrictSerializer):
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)

@@ -22,6 +22,7 @@ from modules.customers.api.serializers import (
     CustomerAcceptedOut,
     CustomerEmailChangeSerializer,
     CustomerEmailSerializer,
+    CustomerEraseSerializer,
     CustomerLinkSerializer,
     CustomerOut,
     CustomerPasswordChangeSerializer,
@@ -257,4 +258,19 @@ class AddressView(SignedInView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, address_id: int) -> Response:
         addresses.address_delete(customer=self.customer(request), address_id=address_id)
+        return Response(status=204)
+
+
+class EraseView(SignedInView):
+    throttle_classes = [SignInAddressThrottle]
+
+    @extend_schema(
+        request=CustomerEraseSerializer,
+        responses={204: None, **problem_responses({401: ["credentials_invalid"]})},
+        description="Forget this account: every module anonymizes what it holds (orders keep their amounts, lose the "
+        "email, name and address), every token is revoked. Cannot be undone.",
+    )
+    def post(self, request: Request) -> Response:
+        password = _valid(CustomerEraseSerializer, request.data)["password"]
+        accounts.customer_erase_confirmed(customer=self.customer(request), password=password)
         return Response(status=204)

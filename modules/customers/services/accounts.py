@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from contracts.customers import CustomerDeactivated, CustomerEmailConfirmed, CustomerRegistered
+from contracts.customers import CustomerDeactivated, CustomerEmailConfirmed, CustomerErased, CustomerRegistered
 from contracts.errors import FieldProblem, InvalidInput
 from contracts.events import publish
 from kernel.transactions import atomic_for
@@ -23,6 +23,7 @@ from modules.customers.emails import email_send
 from modules.customers.links import link_token_make, link_token_read
 from modules.customers.models import Customer
 from modules.customers.selectors import customer_by_email, email_normalize
+from modules.customers.services.sessions import CredentialsInvalid, tokens_revoke_all
 
 logger = logging.getLogger(__name__)
 
@@ -137,4 +138,39 @@ def customer_deactivate(*, customer_id: int) -> bool:
         customer.save(update_fields=["is_active", "token_generation", "updated_at"])
         publish(CustomerDeactivated(customer_id=customer_id))
     logger.info("customer %s deactivated; tokens revoked", customer_id)
+    return True
+
+
+def customer_erase_confirmed(*, customer: Customer, password: str) -> None:
+    """Erase the customer's own account, given its password (the request of the data subject)."""
+    if not check_password(password, customer.password):
+        raise CredentialsInvalid("The password is wrong.")
+    customer_erase(customer_id=customer.pk)
+
+
+def customer_erase(*, customer_id: int) -> bool:
+    """Forget the customer: blank what identifies them, drop their addresses and tokens, tell every module.
+
+    The row stays (ids in other modules' records keep pointing at nothing
+    personal), with an email no one can own. ``CustomerErased`` carries the
+    former email once, for modules that keyed data by it. False when already erased.
+    """
+    with atomic_for(Customer):
+        customer = Customer.objects.select_for_update().filter(pk=customer_id, erased_at__isnull=True).first()
+        if customer is None:
+            return False
+        email = customer.email
+        tokens_revoke_all(customer_id=customer_id)
+        customer.refresh_from_db()
+        customer.addresses.all().delete()
+        customer.sessions.all().delete()
+        customer.email = f"erased-{customer.pk}@erased.invalid"
+        customer.password = make_password(None)  # unusable
+        customer.first_name = customer.last_name = customer.phone = ""
+        customer.marketing_consent, customer.marketing_consent_at = False, None
+        customer.is_active = False
+        customer.erased_at = timezone.now()
+        customer.save()
+        publish(CustomerErased(customer_id=customer_id, email=email))
+    logger.info("customer %s erased", customer_id)
     return True
