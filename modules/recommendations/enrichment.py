@@ -87,9 +87,10 @@ def recommendations_show(*, recommendations: Sequence[Recommendation], currency:
             sellable[r.product_id] = skus
     skus = sorted({sku for product_skus in sellable.values() for sku in product_skus})
     prices = availability = None
-    if currency is not None and skus:
+    if currency is not None:
+        # Asked even for no SKU: pricing says whether the shop sells in that currency (400 unknown_currency).
         prices = _prices(skus, currency)
-        availability = _availability(skus)
+        availability = _availability(skus) if skus else {}
         degraded += [name for name, data in (("pricing", prices), ("inventory", availability)) if data is None]
     shown: list[Shown] = []
     for r in recommendations:

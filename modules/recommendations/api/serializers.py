@@ -47,7 +47,7 @@ class RecommendationQuery:
         return cls(slug=slug, limit=int(raw_limit), currency=currency)
 
 
-class MoneySerializer(serializers.Serializer):
+class RecommendedPriceSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=18, decimal_places=3, coerce_to_string=True)
     currency = serializers.CharField()
 
@@ -59,7 +59,7 @@ class RecommendedProductSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     score = serializers.FloatField(help_text="bought together: recency-weighted orders with both; popular: units sold lately")
-    price = MoneySerializer(
+    price = RecommendedPriceSerializer(
         allow_null=True, required=False, help_text="Only with a currency: the lowest price; null when unknown or pricing is degraded."
     )
     in_stock = serializers.BooleanField(

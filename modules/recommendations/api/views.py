@@ -15,6 +15,8 @@ from modules.recommendations import selectors
 from modules.recommendations.api.serializers import (
     CURRENCY_SCHEMA,
     DEFAULT_LIMIT,
+    SLUG,
+    SLUG_MAX_LENGTH,
     RecommendationQuery,
     RecommendationsSerializer,
     answer_data,
@@ -26,6 +28,7 @@ DEGRADED_HEADER = "Commerce-Degraded"
 OVERFETCH = 3
 
 PARAMETERS = [
+    OpenApiParameter("slug", {"type": "string", "pattern": f"^{SLUG.pattern}$", "maxLength": SLUG_MAX_LENGTH}, OpenApiParameter.PATH),
     OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": RECOMMENDATIONS_MAX_LIMIT, "default": DEFAULT_LIMIT}),
     OpenApiParameter("currency", CURRENCY_SCHEMA, description="adds prices and stock, and leaves out what is out of stock"),
     OpenApiParameter(

@@ -86,6 +86,7 @@ def test_a_module_that_is_down_degrades_the_answer(api_client, sold, down):
         (POPULAR.format("home"), {"limit": "ten"}, "invalid_limit"),
         (POPULAR.format("home"), {"currency": "eur"}, "invalid_currency"),
         (POPULAR.format("home"), {"currency": "XXX"}, "unknown_currency"),
+        (POPULAR.format("unknown-category"), {"currency": "XXX"}, "unknown_currency"),  # also for an empty answer
     ],
 )
 def test_bad_input_is_a_problem_document(api_client, sold, url, params, code):
