@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, Protocol
 
+from contracts.customers import PersonalData
 from contracts.errors import NotFound
 from contracts.events import Event
 
@@ -52,6 +53,10 @@ class CheckoutService(Protocol):
         Raises ``CartNotFound``, ``InvalidInput`` (empty cart), ``Conflict`` (completed, items unavailable),
         and pricing's errors.
         """
+        ...
+
+    def personal_data_export(self, *, customer_id: int) -> PersonalData:
+        """Return the orders of the customer as their export shows them (order documents, newest first)."""
         ...
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contracts.checkout import CartTotal, OrderLine, OrderSummary
+from contracts.customers import PersonalData
 from modules.checkout import selectors
 from modules.checkout.models import Order
 from modules.checkout.services.placement import order_plan
@@ -36,3 +37,7 @@ class CheckoutFacade:
     def cart_total_get(self, *, token: str, email: str | None = None) -> CartTotal:
         plan = order_plan(cart=selectors.cart_get(token=token), email=email)
         return CartTotal(token=token, currency=plan.quote.currency, total=plan.quote.total)
+
+    def personal_data_export(self, *, customer_id: int) -> PersonalData:
+        orders = selectors.orders_of_customer(customer_id=customer_id).order_by("-created_at", "-id")
+        return PersonalData(module="checkout", records=tuple(selectors.order_document(order=order) for order in orders))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
+from contracts.container import contract_protocols, services
 from contracts.customers import CustomerAddressNotFound, CustomerNotFound
 from modules.customers.models import Address, Customer, SignInSession
+
+ADDRESS_FIELDS = ("name", "company", "line1", "line2", "city", "region", "postal_code", "country", "phone")
 
 
 def email_normalize(email: str) -> str:
@@ -39,3 +44,39 @@ def address_get(*, customer_id: int, address_id: int) -> Address:
     if address is None:
         raise CustomerAddressNotFound()
     return address
+
+
+def personal_data_modules() -> list[str]:
+    """The modules whose contract offers ``personal_data_export``: those that hold something about a customer."""
+    return [name for name, protocol in contract_protocols().items() if name != "customers" and hasattr(protocol, "personal_data_export")]
+
+
+def personal_data_gather(*, customer_id: int) -> dict[str, Any]:
+    """Everything the shop holds about the customer: this module's records, then each other module's, by contract.
+
+    A module that cannot answer fails the export (``ServiceUnavailable``): an export is complete or not given.
+    """
+    customer = customer_get(customer_id=customer_id)
+    own = {
+        "customer": {
+            "id": customer.pk,
+            "email": customer.email,
+            "email_confirmed_at": customer.email_confirmed_at,
+            "first_name": customer.first_name,
+            "last_name": customer.last_name,
+            "phone": customer.phone,
+            "marketing_consent": customer.marketing_consent,
+            "marketing_consent_at": customer.marketing_consent_at,
+            "created_at": customer.created_at,
+            "last_login": customer.last_login,
+        },
+        "addresses": [
+            {field: getattr(address, field) for field in (*ADDRESS_FIELDS, "is_default_shipping", "is_default_billing")}
+            for address in addresses_of(customer_id=customer_id)
+        ],
+        "sessions": [
+            {"signed_in_at": s.created_at, "signed_out_at": s.signed_out_at} for s in customer.sessions.order_by("-created_at")
+        ],
+    }
+    others = {name: list(getattr(services(), name).personal_data_export(customer_id=customer_id).records) for name in personal_data_modules()}
+    return {"customers": own, **others}

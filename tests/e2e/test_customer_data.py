@@ -80,3 +80,36 @@ def test_erasure_anonymizes_orders_but_keeps_their_amounts(api_client, shop):
     # The email is free again: a new account, with nothing of the old one.
     assert api_client.post(f"{API}/register/", {"email": "ada@example.com", "password": PASSWORD}, format="json").status_code == 202
     assert Customer.objects.count() == 2
+
+
+def test_the_export_holds_what_every_module_holds_about_the_customer(api_client, shop):
+    auth = signed_up(api_client, "ada@example.com")
+    api_client.patch(f"{API}/me/", {"first_name": "Ada", "marketing_consent": True}, format="json", **auth)
+    api_client.post(f"{API}/me/addresses/", ADDRESS, format="json", **auth)
+    cart = api_client.post(CARTS, {"currency": "EUR"}, format="json", **auth).json()["token"]
+    api_client.post(f"{CARTS}{cart}/lines/", {"sku": "MUG-1", "quantity": 1}, format="json", **auth)
+    body = {"email": "ada@example.com", "shipping_address": ADDRESS, "payment": {"method": "test"}}
+    order = api_client.post(f"{CARTS}{cart}/complete/", body, format="json", HTTP_IDEMPOTENCY_KEY="x-1", **auth).json()
+    guest_order(api_client, "eve@example.com", "g-9")
+
+    exported = api_client.get(f"{API}/me/export/", **auth)
+    assert exported.status_code == 200 and exported["Cache-Control"].startswith("max-age=0")
+    data = exported.json()
+    assert set(data) == {"customers", "checkout"}
+    assert data["customers"]["customer"]["email"] == "ada@example.com" and data["customers"]["customer"]["marketing_consent_at"]
+    assert [a["line1"] for a in data["customers"]["addresses"]] == ["1 Analytical St"]
+    assert [o["number"] for o in data["checkout"]] == [order["number"]]
+    assert data["checkout"][0]["shipping_address"] == ADDRESS and "access_token" not in data["checkout"][0]
+    assert api_client.get(f"{API}/me/export/").status_code == 401
+
+
+def test_the_export_is_complete_or_refused(api_client, shop):
+    from contracts.container import services_override
+    from contracts.errors import ServiceUnavailable
+    from tests.fakes.checkout import FakeCheckout
+
+    auth = signed_up(api_client, "ada@example.com")
+    down = FakeCheckout()
+    down.fail["personal_data_export"] = ServiceUnavailable("checkout is down")
+    with services_override(checkout=down):
+        assert api_client.get(f"{API}/me/export/", **auth).status_code == 503

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contracts.checkout import CartNotFound, CartTotal, OrderNotFound, OrderSummary
+from contracts.customers import PersonalData
 from tests.fakes.recording import Recording
 
 
@@ -13,6 +14,7 @@ class FakeCheckout(Recording):
         super().__init__()
         self.orders: dict[str, OrderSummary] = {}
         self.carts: dict[str, CartTotal] = {}
+        self.customer_orders: dict[int, list[dict]] = {}  # order documents of each customer, newest first
 
     def order_add(self, order: OrderSummary) -> OrderSummary:
         self.orders[order.number] = order
@@ -33,3 +35,7 @@ class FakeCheckout(Recording):
         if token not in self.carts:
             raise CartNotFound()
         return self.carts[token]
+
+    def personal_data_export(self, *, customer_id: int) -> PersonalData:
+        self._enter("personal_data_export", customer_id=customer_id)
+        return PersonalData(module="checkout", records=tuple(self.customer_orders.get(customer_id, ())))

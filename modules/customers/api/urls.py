@@ -30,6 +30,7 @@ urlpatterns = [
     path("me/", views.MeView.as_view()),
     path("me/password/", views.PasswordChangeView.as_view()),
     path("me/erase/", views.EraseView.as_view()),
+    path("me/export/", views.ExportView.as_view()),
     path("me/email/", views.EmailChangeView.as_view()),
     path("me/addresses/", views.AddressesView.as_view()),
     path("me/addresses/<address_id:address_id>/", views.AddressView.as_view()),

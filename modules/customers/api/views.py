@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.cache import add_never_cache_headers
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
@@ -104,7 +105,7 @@ def _address_out(address: Any) -> dict:
     return CustomerSavedAddressOut(
         {
             "id": value.id,
-            **{field: getattr(value.address, field) for field in addresses.ADDRESS_FIELDS},
+            **{field: getattr(value.address, field) for field in selectors.ADDRESS_FIELDS},
             "is_default_shipping": value.is_default_shipping,
             "is_default_billing": value.is_default_billing,
         }
@@ -274,3 +275,15 @@ class EraseView(SignedInView):
         password = _valid(CustomerEraseSerializer, request.data)["password"]
         accounts.customer_erase_confirmed(customer=self.customer(request), password=password)
         return Response(status=204)
+
+
+class ExportView(SignedInView):
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, **problem_responses({503: ["service_unavailable"]})},
+        description="Everything the shop holds about the signed-in customer, as JSON: their account, address book and "
+        "sign-ins, and what every other module holds (checkout: their orders). Complete, or 503 when a module cannot answer.",
+    )
+    def get(self, request: Request) -> Response:
+        response = Response(selectors.personal_data_gather(customer_id=request.user.pk))
+        response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
+        return response

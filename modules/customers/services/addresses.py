@@ -8,9 +8,7 @@ from contracts.addresses import Address as AddressValue
 from kernel.addresses import address_normalize
 from kernel.transactions import atomic_for
 from modules.customers.models import Address, Customer
-from modules.customers.selectors import address_get
-
-ADDRESS_FIELDS = ("name", "company", "line1", "line2", "city", "region", "postal_code", "country", "phone")
+from modules.customers.selectors import ADDRESS_FIELDS, address_get
 
 
 def _defaults_take(*, customer_id: int, shipping: bool, billing: bool, keep: int | None = None) -> None:

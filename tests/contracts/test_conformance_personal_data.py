@@ -1,0 +1,45 @@
+"""``personal_data_export`` behaves the same in each module that offers it, over HTTP, and in its fake."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from contracts.customers import PersonalData
+from tests.contracts.test_conformance import contract  # noqa: F401  the shop's fixture: local, HTTP, fake
+from tests.fakes.checkout import FakeCheckout
+
+ADDRESS = {"name": "Ada Lovelace", "line1": "1 Analytical St", "city": "London", "postal_code": "N1 1AA", "country": "GB"}
+
+
+def _orders_of(checkout, customer_id: int, numbers: list[str]) -> None:
+    """Give the customer orders (oldest first), in the module or in the fake."""
+    if isinstance(checkout, FakeCheckout):
+        checkout.customer_orders[customer_id] = [
+            {"number": n, "email": "ada@example.com", "total": "9.50", "shipping_address": ADDRESS} for n in reversed(numbers)
+        ]
+        return
+    from modules.checkout.models import Order
+
+    for number in numbers:
+        Order.objects.create(
+            number=number, access_token_hash="0" * 64, email="ada@example.com", currency="EUR", subtotal=Decimal("9.50"),
+            discount_total=Decimal(0), total=Decimal("9.50"), shipping_address=ADDRESS, customer_id=customer_id, cart_token=number,
+        )
+
+
+def test_checkout_exports_a_customers_orders_newest_first(contract):  # noqa: F811
+    checkout = contract("checkout")
+    _orders_of(checkout, 7, ["CO-OLD", "CO-NEW"])
+    exported = checkout.personal_data_export(customer_id=7)
+    assert isinstance(exported, PersonalData) and exported.module == "checkout"
+    assert [(r["number"], r["email"], r["total"], r["shipping_address"]) for r in exported.records] == [
+        ("CO-NEW", "ada@example.com", "9.50", ADDRESS), ("CO-OLD", "ada@example.com", "9.50", ADDRESS),
+    ]
+    assert checkout.personal_data_export(customer_id=8) == PersonalData(module="checkout", records=())
+
+
+@pytest.mark.parametrize("customer_id", [0, -1])
+def test_checkout_exports_nothing_for_no_customer(contract, customer_id):  # noqa: F811
+    assert contract("checkout").personal_data_export(customer_id=customer_id).records == ()
