@@ -10,6 +10,7 @@ and to enrich its storefront answers. Nothing but configuration differs.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -19,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from commerce.eventbus.models import Delivery
 from commerce.routers import module_database
@@ -131,3 +133,28 @@ def test_an_extracted_recommendations_service_learns_from_events_and_answers(rec
 
     assert api_client.post(f"/api/v1/checkout/orders/{number}/cancel/?access_token={access}").status_code == 200
     assert recommendations_elsewhere.bought_together_get(product_slug="logo-tee", limit=5) == ()
+
+
+@pytest.mark.slow
+def test_an_extracted_service_joining_late_learns_the_history_sent_by_the_shop(recommendations_service, settings, api_client):
+    """Orders placed before the service was connected reach it by `events replay --subscribers @recommendations`."""
+    local = [s for name in EVENTS for s in subscriptions_for(name) if s.module == "recommendations"]
+    for subscription in local:
+        unsubscribe(name=subscription.name)
+    try:
+        order(api_client, "h1", TEE_M=1, MUG_1=1)  # nobody learns it: no subscriber here, no service configured
+        settings.MODULE_SERVICE_URLS = {"recommendations": recommendations_service}
+        settings.CONTRACTS_SERVICE_TOKENS = {"recommendations": SHOP_TOKEN}
+        remote = ContractClient(
+            module="recommendations", protocol=CONTRACT_PROTOCOLS["recommendations"], base_url=recommendations_service, token=SHOP_TOKEN, timeout=10
+        )
+        assert remote.bought_together_get(product_slug="logo-tee", limit=5) == ()
+        for _ in range(2):  # the second time changes nothing: the service's inbox remembers
+            out = io.StringIO()
+            call_command("events", "replay", "--subscribers", "@recommendations", stdout=out)
+            assert "sent to @recommendations" in out.getvalue()
+            assert [r.product_slug for r in remote.bought_together_get(product_slug="logo-tee", limit=5)] == ["enamel-mug"]
+            assert [r.score for r in remote.popular_get(category_slug="kitchen", limit=5)] == [1.0]
+    finally:
+        for s in local:
+            subscribe(s.event_type, name=s.name, handler=s.handler, in_transaction=s.in_transaction)

@@ -16,10 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
 from commerce.eventbus.models import InboxEntry, OutboxEvent
+from commerce.eventbus.services.delivery import event_forward
 from commerce.eventbus.services.inbox import subscription_apply
+from commerce.eventbus.services.routing import REMOTE_PREFIX
 from commerce.routers import module_database
 from contracts.codec import from_primitive
 from contracts.events import Subscription, event_type_get, event_types_all, subscriptions_for
@@ -48,12 +51,18 @@ def events_replay(
 ) -> ReplayReport:
     """Apply every retained event to the subscribers named ``subscriber_prefix…``, in batches; return the counts.
 
-    ``forget_applied`` first deletes those subscribers' inbox rows, so that a
+    ``"@<module>"`` sends the history to a module running in another process
+    instead (see ``_remote_replay``). ``forget_applied`` first deletes those
+    subscribers' inbox rows, so that a
     subscriber whose state was reset learns everything again. Each batch is
     one read of the publisher's outbox; each application is its own
     transaction (the subscriber's), so a replay stopped half-way loses
     nothing and resumes where the inbox says.
     """
+    if subscriber_prefix.startswith(REMOTE_PREFIX):
+        if forget_applied:
+            raise ValueError("a module in another process forgets its own inbox: run its rebuild with --reset there first")
+        return _remote_replay(module=subscriber_prefix.removeprefix(REMOTE_PREFIX), batch_size=batch_size, progress=progress)
     subscriptions = subscribers_of(prefix=subscriber_prefix)
     if not subscriptions:
         raise ValueError(f"no subscriber of this process is named {subscriber_prefix!r}…")
@@ -84,3 +93,27 @@ def events_replay(
             if progress is not None:
                 progress(f"{alias}: {done} of {total} events read, {applied} applied so far")
     return ReplayReport(events=read, applied=applied)
+
+
+def _remote_replay(*, module: str, batch_size: int, progress: Callable[[str], None] | None) -> ReplayReport:
+    """Send every retained event of the other modules to the process running ``module`` (``@module``), in order.
+
+    This process does not know that process's subscribers, so every event goes
+    (one ``/internal/events`` call each, as a delivery would); there each is
+    applied through its subscribers' inboxes, so what was applied before
+    counts once. A refusal stops the replay (raise); run it again to resume.
+    """
+    if module not in settings.MODULE_SERVICE_URLS:
+        raise ValueError(f"{module} does not run in another process here ({module.upper()}_SERVICE_URL is not set)")
+    read = 0
+    for alias in sorted({alias for name, alias in settings.MODULE_DATABASES.items() if name != module}):
+        history = OutboxEvent.objects.using(alias).exclude(publisher=module)
+        total, last, done = history.count(), 0, 0
+        while batch := list(history.filter(pk__gt=last).order_by("pk").values_list("pk", "name", "payload")[:batch_size]):
+            for pk, name, payload in batch:
+                event_forward(module=module, name=name, payload=payload)
+                last = pk
+            read, done = read + len(batch), done + len(batch)
+            if progress is not None:
+                progress(f"{alias}: {done} of {total} events sent to @{module}")
+    return ReplayReport(events=read, applied=read)

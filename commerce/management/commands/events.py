@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", nargs="?", choices=["list", "sweep", "replay"], default="list")
-        parser.add_argument("--subscribers", default="", help="replay: the subscribers named so (a module: 'recommendations.')")
+        parser.add_argument("--subscribers", default="", help="replay: the subscribers named so (a module here: 'recommendations.'; one elsewhere: '@recommendations')")
         parser.add_argument("--forget-applied", action="store_true", help="replay: forget their inbox rows first")
 
     def handle(self, *args: object, action: str, **options: object) -> None:
