@@ -23,6 +23,14 @@ _CART_COLUMNS = tuple(field.attname for field in Cart._meta.concrete_fields)
 _LINE_COLUMNS = tuple(field.attname for field in CartLine._meta.concrete_fields)
 
 
+def cart_of_customer(*, customer_id: int) -> Cart:
+    """Return the signed-in customer's newest open cart (the one that follows them across devices); ``CartNotFound``."""
+    cart = Cart.objects.filter(customer_id=customer_id, status=Cart.Status.OPEN).order_by("-updated_at", "-id").first()
+    if cart is None:
+        raise CartNotFound()
+    return cart_get(token=cart.token)
+
+
 def cart_is_another_customers(*, token: str, customer_id: int) -> bool:
     """Tell whether the cart ``token`` belongs to a customer other than ``customer_id`` (then it is theirs alone)."""
     return Cart.objects.filter(token=token, customer_id__isnull=False).exclude(customer_id=customer_id).exists()

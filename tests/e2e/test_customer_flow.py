@@ -112,3 +112,42 @@ def test_customers_down_is_503_for_token_holders_only(storefront, shop):
         assert storefront.post(CARTS, {"currency": "EUR"}, format="json").status_code == 201
         refused = storefront.post(CARTS, {"currency": "EUR"}, format="json", HTTP_AUTHORIZATION="Bearer x.y.z")
         assert refused.status_code == 503
+
+
+def lines_of(cart: dict) -> dict[str, int]:
+    return {line["sku"]: line["quantity"] for line in cart["lines"]}
+
+
+def test_the_cart_follows_the_customer_and_an_anonymous_cart_merges_in_at_sign_in(storefront, shop, settings):
+    laptop = signed_up(storefront, "ada@example.com")
+    assert storefront.get(f"{CARTS}mine/", **laptop).status_code == 404
+    theirs = storefront.post(CARTS, {"currency": "EUR"}, format="json", **laptop).json()["token"]
+    storefront.post(f"{CARTS}{theirs}/lines/", {"sku": "TEE-M", "quantity": 2}, format="json", **laptop)
+
+    # On the phone, first anonymous: a cart of its own; then signing in claims it.
+    anonymous = storefront.post(CARTS, {"currency": "EUR"}, format="json").json()["token"]
+    storefront.post(f"{CARTS}{anonymous}/lines/", {"sku": "TEE-M", "quantity": 98}, format="json")
+    storefront.post(f"{CARTS}{anonymous}/lines/", {"sku": "MUG-1", "quantity": 1}, format="json")
+    tokens = storefront.post(f"{API}/sign-in/", {"email": "ada@example.com", "password": PASSWORD}, format="json").json()
+    phone = {"HTTP_AUTHORIZATION": f"Bearer {tokens['access']}"}
+    merged = storefront.post(f"{CARTS}{anonymous}/claim/", **phone)
+    assert merged.status_code == 200, merged.json()
+    assert merged.json()["token"] == theirs
+    assert lines_of(merged.json()) == {"TEE-M": settings.CHECKOUT_MAX_LINE_QUANTITY, "MUG-1": 1}  # summed, capped
+    assert storefront.get(f"{CARTS}{anonymous}/").status_code == 404
+    assert lines_of(storefront.get(f"{CARTS}mine/", **laptop).json()) == {"TEE-M": settings.CHECKOUT_MAX_LINE_QUANTITY, "MUG-1": 1}
+    assert storefront.post(f"{CARTS}{theirs}/claim/", **phone).json()["token"] == theirs  # their own: nothing changes
+
+
+def test_claiming_is_for_signed_in_customers_and_their_carts_only(storefront, shop):
+    ada = signed_up(storefront, "ada@example.com")
+    eve = signed_up(storefront, "eve@example.com")
+    adas = storefront.post(CARTS, {"currency": "EUR"}, format="json", **ada).json()["token"]
+    anonymous = storefront.post(CARTS, {"currency": "EUR"}, format="json").json()["token"]
+    assert storefront.post(f"{CARTS}{anonymous}/claim/").status_code == 401
+    assert storefront.post(f"{CARTS}{adas}/claim/", **eve).status_code == 404
+    assert storefront.get(f"{CARTS}mine/").status_code == 401
+    # A cart with no customer of its own yet becomes Eve's: she has none.
+    adopted = storefront.post(f"{CARTS}{anonymous}/claim/", **eve).json()
+    assert adopted["token"] == anonymous and storefront.get(f"{CARTS}mine/", **eve).json()["token"] == anonymous
+    assert storefront.get(f"{CARTS}{anonymous}/", **ada).status_code == 404

@@ -33,7 +33,9 @@ register_converter(SkuConverter, "sku")
 
 urlpatterns = [
     path("carts/", views.CartCreateView.as_view()),
+    path("carts/mine/", views.MyCartView.as_view()),  # before the token route: no token is "mine" (they have 43 characters)
     path("carts/<cart_token:token>/", views.CartDetailView.as_view()),
+    path("carts/<cart_token:token>/claim/", views.CartClaimView.as_view()),
     path("carts/<cart_token:token>/lines/", views.CartLinesView.as_view()),
     path("carts/<cart_token:token>/lines/<sku:sku>/", views.CartLineView.as_view()),
     path("carts/<cart_token:token>/voucher/", views.CartVoucherView.as_view()),

@@ -44,6 +44,7 @@ from modules.checkout.services.carts import (
     cart_voucher_remove,
 )
 from modules.checkout.services.completion import checkout_complete
+from modules.checkout.services.customers import cart_claim
 from modules.checkout.services.orders import order_cancel
 from modules.checkout.services.placement import CompleteRequest
 
@@ -122,6 +123,37 @@ class CartCreateView(PrivateView):
         data = _valid(CartCreateSerializer, request.data)
         cart = cart_create(currency=data["currency"], customer_id=_customer_id(request))
         return _cart_rendered(selectors.cart_price(cart=cart, lines=[]), status=201)
+
+
+def _signed_in(request: Request) -> int:
+    customer_id = _customer_id(request)
+    if customer_id is None:
+        raise NotAuthenticated("Sign in: send `Authorization: Bearer <access token>`.")
+    return customer_id
+
+
+class MyCartView(PrivateView):
+    @extend_schema(
+        operation_id="checkout_carts_mine",
+        responses={200: CartOut, **problem_responses({404: ["cart_not_found"]})},
+        description="The signed-in customer's open cart, on any device (the newest, if several currencies).",
+    )
+    def get(self, request: Request) -> Response:
+        cart = selectors.cart_of_customer(customer_id=_signed_in(request))
+        return _cart_rendered(selectors.cart_price(cart=cart))
+
+
+class CartClaimView(PrivateView):
+    @extend_schema(
+        request=None,
+        responses={200: CartOut, **problem_responses({404: ["cart_not_found"], 409: ["cart_completed"]})},
+        description="At sign-in: make this (anonymous) cart the signed-in customer's. It is merged into their open "
+        "cart (quantities summed up to the line limit, new lines while there is room; the merged cart's token then "
+        "answers 404), or becomes theirs if they have none. The answer is their cart.",
+    )
+    def post(self, request: Request, token: str) -> Response:
+        claim = cart_claim(token=token, customer_id=_signed_in(request))
+        return _cart_response(claim.cart.token)
 
 
 class CartDetailView(PrivateView):

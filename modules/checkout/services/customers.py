@@ -2,6 +2,8 @@
 
 - ``CustomerEmailConfirmed``: guest orders placed with that email (no
   customer yet) join the account, so its order history shows them.
+- A signed-in customer claims an anonymous cart (``cart_claim``, at sign-in):
+  it is merged into their open cart, which follows them across devices.
 - ``CustomerErased``: the customer's orders are anonymized. They keep their
   number, lines, amounts and the destination country (bookkeeping and tax
   need them); they lose the email, the name and the address, and the link to
@@ -10,8 +12,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from contracts.checkout import CartNotFound
 from kernel.transactions import atomic_for
-from modules.checkout.models import Cart, CheckoutAttempt, Order
+from modules.checkout.models import Cart, CartLine, CheckoutAttempt, Order
+from modules.checkout.services.carts import cart_for_update
 
 ERASED_EMAIL = "erased@erased.invalid"  # a reserved domain (RFC 2606): nothing is ever sent there
 
@@ -41,3 +49,52 @@ def customer_orders_erase(*, customer_id: int) -> int:
                 attempt.save(update_fields=["response_body"])
         Cart.objects.filter(customer_id=customer_id, status=Cart.Status.OPEN).delete()
     return len(orders)
+
+
+@dataclass(frozen=True, slots=True)
+class CartClaim:
+    cart: Cart
+    dropped: tuple[str, ...]  # SKUs left out: the merged cart had no room for another line
+
+
+def cart_claim(*, token: str, customer_id: int) -> CartClaim:
+    """Make the cart ``token`` the signed-in customer's: merged into their open cart, or adopted if they have none.
+
+    Merging sums the quantities of the same SKU, capped at
+    ``CHECKOUT_MAX_LINE_QUANTITY``; new SKUs join while the cart has fewer
+    than ``CHECKOUT_MAX_CART_LINES`` lines (the rest are ``dropped``); a voucher
+    carries over when theirs has none. The merged-in cart is deleted: its token
+    then answers 404. Carts of another currency are not merged: the claimed one
+    is adopted and becomes their newest. Claiming their own cart changes nothing.
+    """
+    with atomic_for(Cart):
+        claimed = cart_for_update(token=token)
+        if claimed.customer_id is not None and claimed.customer_id != customer_id:
+            raise CartNotFound()
+        target = (
+            Cart.objects.select_for_update()
+            .filter(customer_id=customer_id, status=Cart.Status.OPEN, currency=claimed.currency)
+            .exclude(pk=claimed.pk)
+            .order_by("-updated_at", "-id")
+            .first()
+        )
+        if target is None:
+            claimed.customer_id = customer_id
+            claimed.save(update_fields=["customer_id", "updated_at"])
+            return CartClaim(cart=claimed, dropped=())
+        lines = {line.sku: line for line in target.lines.all()}
+        dropped = []
+        for line in claimed.lines.all():
+            if line.sku in lines:
+                mine = lines[line.sku]
+                mine.quantity = min(mine.quantity + line.quantity, settings.CHECKOUT_MAX_LINE_QUANTITY)
+                mine.save(update_fields=["quantity"])
+            elif len(lines) < settings.CHECKOUT_MAX_CART_LINES:
+                lines[line.sku] = CartLine.objects.create(cart=target, sku=line.sku, quantity=line.quantity)
+            else:
+                dropped.append(line.sku)
+        if target.voucher_code is None and claimed.voucher_code:
+            target.voucher_code = claimed.voucher_code
+        target.save(update_fields=["voucher_code", "updated_at"])
+        claimed.delete()
+    return CartClaim(cart=target, dropped=tuple(dropped))
