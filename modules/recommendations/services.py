@@ -47,13 +47,14 @@ def order_learn(*, number: str, placed_at: datetime, lines: Sequence[SoldLine], 
         if order.counted or order.cancelled:
             return False
         quantities: dict[int, int] = {}
+        seen: dict[str, VariantInfo] = {}
         for line in considered:
             info = variants.get(line.sku)
             if info is None:
                 continue
             quantities[info.product_id] = quantities.get(info.product_id, 0) + line.quantity
-            _product_note(info=info)
-            SeenVariant.objects.update_or_create(sku=info.sku, defaults={"product_id": info.product_id})
+            seen[info.sku] = info
+        _variants_note(variants=list(seen.values()))
         products = list(quantities)
         weight = order_weight(placed_at=placed_at)
         order.placed_at, order.weight, order.product_ids, order.counted = placed_at, weight, products, True
@@ -101,11 +102,28 @@ def variant_discontinue(*, sku: str, product_id: int) -> None:
         SeenVariant.objects.update_or_create(sku=sku, defaults={"product_id": product_id, "discontinued": True})
 
 
-def _product_note(*, info: VariantInfo) -> None:
-    """Keep what a sale tells of its product: slug, name and category path as the catalog states them."""
-    SeenProduct.objects.update_or_create(
-        product_id=info.product_id,
-        defaults={"slug": info.product_slug, "name": info.product_name, "category_path": info.category_path},
+def _variants_note(*, variants: Sequence[VariantInfo]) -> None:
+    """Keep what a sale tells of its products (slug, name, category path) and SKUs: two upserts, whatever the count.
+
+    Visibility and discontinuation are left as the catalog's events set them.
+    """
+    if not variants:
+        return
+    products = {info.product_id: info for info in variants}
+    SeenProduct.objects.bulk_create(
+        [
+            SeenProduct(product_id=pid, slug=info.product_slug, name=info.product_name, category_path=info.category_path)
+            for pid, info in sorted(products.items())
+        ],
+        update_conflicts=True,
+        unique_fields=["product_id"],
+        update_fields=["slug", "name", "category_path"],
+    )
+    SeenVariant.objects.bulk_create(
+        [SeenVariant(sku=info.sku, product_id=info.product_id) for info in sorted(variants, key=lambda v: v.sku)],
+        update_conflicts=True,
+        unique_fields=["sku"],
+        update_fields=["product_id"],
     )
 
 

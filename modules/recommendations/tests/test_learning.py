@@ -95,3 +95,19 @@ def test_unpublished_products_and_discontinued_variants_are_never_recommended(sh
 def test_bad_input_is_invalid_input(db, kwargs):
     with pytest.raises(InvalidInput):
         facade.bought_together_get(**{"product_slug": "x", **kwargs})
+
+
+def test_an_order_costs_a_fixed_number_of_statements_whatever_its_lines(shop, learn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    skus = [f"X-{n}" for n in range(20)]
+    for n, sku in enumerate(skus):
+        shop.catalog.variant_add(sku, product_slug=f"x-{n}", category_path="misc/things")
+    counts = []
+    for size in (2, 20):
+        with CaptureQueriesContext(connection) as queries:
+            learn(*skus[:size])
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 12, counts  # the order row (get, insert, update), 2 upserts, pairs, sales, savepoints
+    assert ProductPair.objects.filter(product_id=shop.catalog.variants["X-0"].product_id).count() == 19
