@@ -55,7 +55,7 @@ class CheckoutService(Protocol):
         """
         ...
 
-    def personal_data_export(self, *, customer_id: int) -> PersonalData:
+    def personal_data_export(self, *, customer_id: int, email: str) -> PersonalData:
         """Return the orders of the customer as their export shows them (order documents, newest first)."""
         ...
 

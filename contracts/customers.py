@@ -47,7 +47,8 @@ class CustomerAddress:
 class PersonalData:
     """What one module holds about a customer, for the customer's export: records of JSON values (strings for amounts).
 
-    A module holding personal data offers ``personal_data_export(*, customer_id) -> PersonalData``
+    A module holding personal data offers ``personal_data_export(*, customer_id, email) -> PersonalData``
+    (``email``: for what it keeps by email, such as per-customer voucher uses)
     in its contract; the customers module gathers every such answer into one export.
     """
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Literal, Protocol
 
 from contracts.common import SkuQuantity
+from contracts.customers import PersonalData
 from contracts.errors import InvalidInput
 from contracts.events import Event
 
@@ -132,6 +133,10 @@ class PricingService(Protocol):
 
     def voucher_release(self, *, reference: str) -> None:
         """Give back the use taken for ``reference``; idempotent, a no-op when none was taken."""
+        ...
+
+    def personal_data_export(self, *, customer_id: int, email: str) -> PersonalData:
+        """Return the voucher uses counted against ``email`` (per-customer limits), newest first."""
         ...
 
 

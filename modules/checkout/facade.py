@@ -38,6 +38,6 @@ class CheckoutFacade:
         plan = order_plan(cart=selectors.cart_get(token=token), email=email)
         return CartTotal(token=token, currency=plan.quote.currency, total=plan.quote.total)
 
-    def personal_data_export(self, *, customer_id: int) -> PersonalData:
+    def personal_data_export(self, *, customer_id: int, email: str) -> PersonalData:
         orders = selectors.orders_of_customer(customer_id=customer_id).order_by("-created_at", "-id")
         return PersonalData(module="checkout", records=tuple(selectors.order_document(order=order) for order in orders))

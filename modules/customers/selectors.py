@@ -78,5 +78,5 @@ def personal_data_gather(*, customer_id: int) -> dict[str, Any]:
             {"signed_in_at": s.created_at, "signed_out_at": s.signed_out_at} for s in customer.sessions.order_by("-created_at")
         ],
     }
-    others = {name: list(getattr(services(), name).personal_data_export(customer_id=customer_id).records) for name in personal_data_modules()}
+    others = {name: list(getattr(services(), name).personal_data_export(customer_id=customer_id, email=customer.email).records) for name in personal_data_modules()}
     return {"customers": own, **others}

@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from contracts.common import SkuQuantity
+from contracts.customers import PersonalData
 from contracts.pricing import Price, Quote, VoucherRedemption
 from modules.pricing import services as pricing_services
 from modules.pricing.models import VoucherRedemption as RedemptionRow
-from modules.pricing.selectors import prices, quotes
+from modules.pricing.selectors import prices, quotes, vouchers
 
 
 class PricingFacade:
@@ -46,6 +47,14 @@ class PricingFacade:
     def voucher_release(self, *, reference: str) -> None:
         """Give back the use taken for ``reference``; idempotent, a no-op when none was taken."""
         pricing_services.voucher_release(reference=reference)
+
+    def personal_data_export(self, *, customer_id: int, email: str) -> PersonalData:
+        """The voucher uses counted against the customer's email."""
+        records = tuple(
+            {"voucher_code": use.voucher.code, "order_number": use.reference, "used": use.holds_use}
+            for use in vouchers.redemptions_of_email(email=email)
+        )
+        return PersonalData(module="pricing", records=records)
 
 
 def _to_redemption(row: RedemptionRow) -> VoucherRedemption:

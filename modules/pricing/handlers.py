@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contracts.checkout import OrderCancelled, OrderPlaced
+from contracts.customers import CustomerErased
 from modules.pricing import services
 
 
@@ -15,3 +16,8 @@ def order_placed_voucher_confirm(event: OrderPlaced) -> None:
 def order_cancelled_voucher_release(event: OrderCancelled) -> None:
     """Give back the voucher use of the cancelled order; a no-op when there is none or it was given back."""
     services.voucher_release(reference=event.order_number)
+
+
+def customer_erased_forget(event: CustomerErased) -> None:
+    """Unlink an erased customer's voucher uses from their email (they still count against the voucher's total)."""
+    services.customer_redemptions_forget(email=event.email)

@@ -215,3 +215,13 @@ def voucher_redemption_confirm(*, reference: str) -> bool:
                 state=VoucherRedemption.State.CONFIRMED, updated_at=timezone.now()
             )
         )
+
+
+def customer_redemptions_forget(*, email: str) -> int:
+    """Unlink the voucher uses of an erased customer from their email; return how many.
+
+    The uses still count against the voucher's total limit; they no longer
+    name anyone, so they count against no customer's per-customer limit.
+    """
+    with atomic_for(Price):
+        return VoucherRedemption.objects.filter(email=customer_email_key(email)).update(email="")

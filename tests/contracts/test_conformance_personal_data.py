@@ -32,14 +32,30 @@ def _orders_of(checkout, customer_id: int, numbers: list[str]) -> None:
 def test_checkout_exports_a_customers_orders_newest_first(contract):  # noqa: F811
     checkout = contract("checkout")
     _orders_of(checkout, 7, ["CO-OLD", "CO-NEW"])
-    exported = checkout.personal_data_export(customer_id=7)
+    exported = checkout.personal_data_export(customer_id=7, email="ada@example.com")
     assert isinstance(exported, PersonalData) and exported.module == "checkout"
     assert [(r["number"], r["email"], r["total"], r["shipping_address"]) for r in exported.records] == [
         ("CO-NEW", "ada@example.com", "9.50", ADDRESS), ("CO-OLD", "ada@example.com", "9.50", ADDRESS),
     ]
-    assert checkout.personal_data_export(customer_id=8) == PersonalData(module="checkout", records=())
+    assert checkout.personal_data_export(customer_id=8, email="ada@example.com") == PersonalData(module="checkout", records=())
 
 
 @pytest.mark.parametrize("customer_id", [0, -1])
 def test_checkout_exports_nothing_for_no_customer(contract, customer_id):  # noqa: F811
-    assert contract("checkout").personal_data_export(customer_id=customer_id).records == ()
+    assert contract("checkout").personal_data_export(customer_id=customer_id, email="ada@example.com").records == ()
+
+
+def test_pricing_exports_the_voucher_uses_counted_against_the_email(contract):  # noqa: F811
+    pricing = contract("pricing")
+    args = {"currency": "EUR", "subtotal": Decimal("40.00")}
+    pricing.voucher_redeem(code="HALF", reference="CO-1", email="ada@example.com", **args)
+    pricing.voucher_redeem(code="FIVE", reference="CO-2", email="ada@example.com", **args)
+    pricing.voucher_redeem(code="ONCE10", reference="CO-3", email="eve@example.com", **args)
+    pricing.voucher_release(reference="CO-1")
+    exported = pricing.personal_data_export(customer_id=7, email="Ada@Example.com")
+    assert isinstance(exported, PersonalData) and exported.module == "pricing"
+    assert [dict(r) for r in exported.records] == [
+        {"voucher_code": "FIVE", "order_number": "CO-2", "used": True},
+        {"voucher_code": "HALF", "order_number": "CO-1", "used": False},
+    ]
+    assert pricing.personal_data_export(customer_id=8, email="nobody@example.com").records == ()

@@ -8,6 +8,7 @@ from modules.checkout.models import CheckoutAttempt, Order
 from modules.checkout.services.customers import ERASED_EMAIL
 from modules.customers.models import Customer
 from modules.customers.tests.conftest import API, PASSWORD, last_link_token
+from modules.pricing.models import VoucherRedemption
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
@@ -53,6 +54,7 @@ def test_erasure_anonymizes_orders_but_keeps_their_amounts(api_client, shop):
     address = api_client.post(f"{API}/me/addresses/", ADDRESS, format="json", **auth).json()
     cart = api_client.post(CARTS, {"currency": "EUR"}, format="json", **auth).json()["token"]
     api_client.post(f"{CARTS}{cart}/lines/", {"sku": "TEE-M", "quantity": 2}, format="json", **auth)
+    assert api_client.put(f"{CARTS}{cart}/voucher/", {"code": "ONCE10"}, format="json", **auth).status_code == 200
     body = {"email": "ada@example.com", "shipping_address_id": address["id"], "payment": {"method": "test"}}
     order = api_client.post(f"{CARTS}{cart}/complete/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1", **auth).json()
     open_cart = api_client.post(CARTS, {"currency": "EUR"}, format="json", **auth).json()["token"]
@@ -62,6 +64,9 @@ def test_erasure_anonymizes_orders_but_keeps_their_amounts(api_client, shop):
     assert wrong.status_code == 401 and Customer.objects.get().erased_at is None
     assert api_client.post(f"{API}/me/erase/", {"password": PASSWORD}, format="json", **auth).status_code == 204
 
+    # Pricing forgets whose voucher use it was; the use still counts against the voucher.
+    use = VoucherRedemption.objects.get(reference=order["number"])
+    assert use.email == "" and use.holds_use
     erased = Order.objects.get(number=order["number"])
     assert (erased.email, erased.customer_id, str(erased.total)) == (ERASED_EMAIL, None, order["total"].ljust(len(str(erased.total)), "0"))
     assert erased.shipping_address["country"] == "GB" and not erased.shipping_address["name"] and not erased.shipping_address["line1"]
@@ -88,6 +93,7 @@ def test_the_export_holds_what_every_module_holds_about_the_customer(api_client,
     api_client.post(f"{API}/me/addresses/", ADDRESS, format="json", **auth)
     cart = api_client.post(CARTS, {"currency": "EUR"}, format="json", **auth).json()["token"]
     api_client.post(f"{CARTS}{cart}/lines/", {"sku": "MUG-1", "quantity": 1}, format="json", **auth)
+    api_client.put(f"{CARTS}{cart}/voucher/", {"code": "ONCE10"}, format="json", **auth)
     body = {"email": "ada@example.com", "shipping_address": ADDRESS, "payment": {"method": "test"}}
     order = api_client.post(f"{CARTS}{cart}/complete/", body, format="json", HTTP_IDEMPOTENCY_KEY="x-1", **auth).json()
     guest_order(api_client, "eve@example.com", "g-9")
@@ -95,11 +101,12 @@ def test_the_export_holds_what_every_module_holds_about_the_customer(api_client,
     exported = api_client.get(f"{API}/me/export/", **auth)
     assert exported.status_code == 200 and exported["Cache-Control"].startswith("max-age=0")
     data = exported.json()
-    assert set(data) == {"customers", "checkout"}
+    assert set(data) == {"customers", "checkout", "pricing"}
     assert data["customers"]["customer"]["email"] == "ada@example.com" and data["customers"]["customer"]["marketing_consent_at"]
     assert [a["line1"] for a in data["customers"]["addresses"]] == ["1 Analytical St"]
     assert [o["number"] for o in data["checkout"]] == [order["number"]]
     assert data["checkout"][0]["shipping_address"] == ADDRESS and "access_token" not in data["checkout"][0]
+    assert data["pricing"] == [{"voucher_code": "ONCE10", "order_number": order["number"], "used": True}]
     assert api_client.get(f"{API}/me/export/").status_code == 401
 
 

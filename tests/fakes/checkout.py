@@ -36,6 +36,6 @@ class FakeCheckout(Recording):
             raise CartNotFound()
         return self.carts[token]
 
-    def personal_data_export(self, *, customer_id: int) -> PersonalData:
-        self._enter("personal_data_export", customer_id=customer_id)
+    def personal_data_export(self, *, customer_id: int, email: str) -> PersonalData:
+        self._enter("personal_data_export", customer_id=customer_id, email=email)
         return PersonalData(module="checkout", records=tuple(self.customer_orders.get(customer_id, ())))

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from contracts.common import SKU_RULE, SkuQuantity, sku_valid
+from contracts.customers import PersonalData
 from contracts.errors import Conflict, FieldProblem, InvalidInput
 from contracts.pricing import (
     AppliedDiscount,
@@ -182,6 +183,16 @@ class FakePricing(Recording):
         use = self.uses.get(reference)
         if use is not None:
             use.held = False
+
+    def personal_data_export(self, *, customer_id: int, email: str) -> PersonalData:
+        self._enter("personal_data_export", customer_id=customer_id, email=email)
+        email = email.strip().lower()
+        records = tuple(
+            {"voucher_code": use.code, "order_number": reference, "used": use.held}
+            for reference, use in reversed(self.uses.items())
+            if use.email == email
+        )
+        return PersonalData(module="pricing", records=records)
 
     # --- the module's rules, as the fake keeps them -----------------------------
 

@@ -64,3 +64,8 @@ def voucher_check(
             reason="minimum_not_met",
         )
     return voucher
+
+
+def redemptions_of_email(*, email: str) -> list[VoucherRedemption]:
+    """The voucher uses counted against ``email``'s mailbox (per-customer limits), newest first."""
+    return list(VoucherRedemption.objects.filter(email=customer_email_key(email)).select_related("voucher").order_by("-created_at", "-id"))
