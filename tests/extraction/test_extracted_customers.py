@@ -1,5 +1,8 @@
 """Lift customers out: its own process and database; the shop learns who signs in only through the contract over HTTP.
 
+Its events cross over too: a confirmed email attaches the shop's guest orders,
+an erasure anonymizes them; its export asks checkout and pricing over HTTP.
+
 A second process runs only the customers module (``COMMERCE_MODULES=customers``)
 on a database of its own, and serves the storefront's account API (register,
 confirm, sign in, address book). The shop (this test's live server, every
@@ -30,6 +33,7 @@ from tests.extraction.test_extracted_payments import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOP_TOKEN = "extraction-test-token-of-the-shop-to-customers"
+CUSTOMERS_TOKEN = "extraction-test-token-of-customers-to-the-shop"
 PASSWORD = "correct horse battery staple"
 HOME = {"name": "Ada Lovelace", "line1": "Unter den Linden 1", "city": "Berlin", "postal_code": "10117", "country": "DE"}
 
@@ -59,11 +63,16 @@ def link_token(log: Path, to: str) -> str:
 def customers_service(transactional_db, live_server, settings, tmp_path):
     """Start the customers-only process; yield its base URL and its log (where its emails are written)."""
     load_shop(tmp_path)
+    settings.CONTRACTS_SERVE_TOKENS = {"customers": CUSTOMERS_TOKEN}  # this process serves checkout & pricing to it
     port, log_path = free_port(), tmp_path / "customers-service.log"
     env = {
         **{k: v for k, v in os.environ.items() if not k.endswith("_SERVICE_URL")},
         "DJANGO_SETTINGS_MODULE": "commerce.settings",
         "COMMERCE_MODULES": "customers",
+        # Exports ask checkout and pricing (this test's live server); its events are delivered there too.
+        **{f"{module}_SERVICE_URL": live_server.url for module in ("CHECKOUT", "PRICING")},
+        "CONTRACTS_CLIENT_TOKEN": CUSTOMERS_TOKEN,
+        "EVENTS_EMBEDDED_DELIVERY": "inline",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'customers-service.sqlite3'}",
         "CONTRACTS_SERVE_TOKENS": "+".join(m for m in settings.MODULES if m != "customers") + f"={SHOP_TOKEN}",
         "CONTRACTS_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
@@ -134,3 +143,37 @@ def test_a_customer_of_an_extracted_customers_service_checks_out_at_the_shop(cus
     assert call("POST", f"{api}/sign-out/", {}, access=tokens["access"])[0] == 204
     refused = api_client.get("/api/v1/checkout/orders/", **auth)
     assert refused.status_code == 401 and refused.json()["code"] == "token_invalid"
+
+
+def guest_order(api_client, email: str, key: str) -> str:
+    cart = api_client.post("/api/v1/checkout/carts/", {"currency": "EUR"}, format="json").json()["token"]
+    api_client.post(f"/api/v1/checkout/carts/{cart}/lines/", {"sku": "MUG-1", "quantity": 1}, format="json")
+    body = {"email": email, "shipping_address": HOME, "payment": {"method": "test"}}
+    placed = api_client.post(f"/api/v1/checkout/carts/{cart}/complete/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert placed.status_code == 201, placed.json()
+    return placed.json()["number"]
+
+
+@pytest.mark.slow
+def test_events_and_exports_of_an_extracted_customers_service_reach_every_module(customers_service, customers_elsewhere, api_client):
+    from modules.checkout.models import Order
+    from modules.checkout.services.customers import ERASED_EMAIL
+
+    url, log_path = customers_service
+    api = f"{url}/api/v1/customers"
+    number = guest_order(api_client, "ada@example.com", "g1")
+    assert call("POST", f"{api}/register/", {"email": "ada@example.com", "password": PASSWORD})[0] == 202
+    assert call("POST", f"{api}/email/confirm/", {"token": link_token(log_path, "ada@example.com")})[0] == 200
+    tokens = call("POST", f"{api}/sign-in/", {"email": "ada@example.com", "password": PASSWORD})[1]
+
+    # CustomerEmailConfirmed crossed to this process: the guest order is in the customer's history.
+    history = api_client.get("/api/v1/checkout/orders/", HTTP_AUTHORIZATION=f"Bearer {tokens['access']}").json()
+    assert [o["number"] for o in history["results"]] == [number]
+
+    status, exported = call("GET", f"{api}/me/export/", access=tokens["access"])
+    assert status == 200, exported
+    assert [o["number"] for o in exported["checkout"]] == [number] and exported["pricing"] == []
+
+    assert call("POST", f"{api}/me/erase/", {"password": PASSWORD}, access=tokens["access"])[0] == 204
+    erased = Order.objects.get(number=number)
+    assert (erased.email, erased.customer_id, erased.shipping_address["line1"]) == (ERASED_EMAIL, None, "")
