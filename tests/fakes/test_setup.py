@@ -12,8 +12,10 @@ from tests.fakes.catalog import FakeCatalog
 from tests.fakes.checkout import FakeCheckout
 from tests.fakes.inventory import FakeInventory
 from tests.fakes.pricing import FakePricing
+from tests.fakes.recommendations import FakeRecommendations
 
 FAKES = {"catalog": FakeCatalog, "pricing": FakePricing, "inventory": FakeInventory, "checkout": FakeCheckout}
+FAKES["recommendations"] = FakeRecommendations
 
 
 def parameters(function) -> list[tuple[str, object, object]]:
