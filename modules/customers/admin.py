@@ -8,7 +8,10 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 
+from contracts.container import services
+from contracts.errors import ServiceUnavailable
 from kernel.admin import action_log, permission_check
 from modules.customers.models import Address, Customer
 from modules.customers.services.accounts import customer_deactivate, customer_erase
@@ -33,7 +36,19 @@ class CustomerAdmin(admin.ModelAdmin):
     inlines = [AddressInline]
     actions = ["deactivate", "erase"]
     exclude = ("password", "token_generation")
-    readonly_fields = [f.name for f in Customer._meta.fields if f.name not in ("password", "token_generation")]
+    readonly_fields = [*(f.name for f in Customer._meta.fields if f.name not in ("password", "token_generation")), "orders"]
+
+    @admin.display(description="Orders (from checkout)")
+    def orders(self, customer: Customer) -> str:
+        """The customer's orders as checkout tells them (its contract: this module never reads checkout's tables)."""
+        try:
+            records = services().checkout.personal_data_export(customer_id=customer.pk, email=customer.email).records
+        except ServiceUnavailable:
+            return "checkout is unavailable"
+        if not records:
+            return "none"
+        rows = ((r.get("number", ""), r.get("status", ""), r.get("total", ""), r.get("currency", "")) for r in records)
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} — {} — {} {}</li>", rows))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -46,3 +46,17 @@ def test_deactivating_revokes_tokens_and_needs_its_permission(client, api_client
     assert api_client.post(f"{API}/tokens/refresh/", {"refresh": customer["refresh"]}, format="json").status_code == 401
     signed_in = api_client.post(f"{API}/sign-in/", {"email": "ada@example.com", "password": "correct horse battery staple"}, format="json")
     assert signed_in.status_code == 401
+
+
+def test_a_customers_orders_are_shown_through_checkouts_contract(client, django_user_model, customer):
+    from contracts.container import services_override
+    from tests.fakes.checkout import FakeCheckout
+
+    ada = Customer.objects.get()
+    checkout = FakeCheckout()
+    checkout.customer_orders[ada.pk] = [{"number": "CO-42", "status": "paid", "total": "9.50", "currency": "EUR"}]
+    client.force_login(staff(django_user_model))
+    with services_override(checkout=checkout):
+        page = client.get(reverse("admin:customers_customer_change", args=[ada.pk])).content.decode()
+    assert "CO-42 — paid — 9.50 EUR" in page
+    assert checkout.called("personal_data_export") == [{"customer_id": ada.pk, "email": "ada@example.com"}]
