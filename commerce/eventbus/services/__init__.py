@@ -17,5 +17,6 @@ name from the file that defines it):
 - ``delivery``: one attempt per delivery, its failure, retry or dead letter;
 - ``inbox``: applying an event to a subscriber at most once;
 - ``operations``: an operator's retry and replay;
+- ``replay``: the retained history applied again to chosen subscribers (a module joining late);
 - ``housekeeping``: forgetting delivered history.
 """
