@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, Protocol
 
-from contracts.customers import PersonalData
 from contracts.errors import NotFound
 from contracts.events import Event
+from contracts.personal_data import PersonalData
 
 OrderStatus = Literal["placed", "paid", "cancelled", "fulfilled"]
 

@@ -9,10 +9,9 @@ the customers module's tables. Addresses of the address book are the shared
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from contracts.addresses import Address
 from contracts.errors import ContractError, NotFound
@@ -41,19 +40,6 @@ class CustomerAddress:
     address: Address
     is_default_shipping: bool = False
     is_default_billing: bool = False
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PersonalData:
-    """What one module holds about a customer, for the customer's export: records of JSON values (strings for amounts).
-
-    A module holding personal data offers ``personal_data_export(*, customer_id, email) -> PersonalData``
-    (``email``: for what it keeps by email, such as per-customer voucher uses)
-    in its contract; the customers module gathers every such answer into one export.
-    """
-
-    module: str
-    records: tuple[Mapping[str, Any], ...] = ()
 
 
 class CustomerNotFound(NotFound):

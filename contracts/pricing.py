@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Literal, Protocol
 
 from contracts.common import SkuQuantity
-from contracts.customers import PersonalData
 from contracts.errors import InvalidInput
 from contracts.events import Event
+from contracts.personal_data import PersonalData
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contracts.checkout import CartTotal, OrderLine, OrderSummary
-from contracts.customers import PersonalData
+from contracts.personal_data import PersonalData
 from modules.checkout import selectors
 from modules.checkout.models import Order
 from modules.checkout.services.placement import order_plan

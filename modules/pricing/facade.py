@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from contracts.common import SkuQuantity
-from contracts.customers import PersonalData
+from contracts.personal_data import PersonalData
 from contracts.pricing import Price, Quote, VoucherRedemption
 from modules.pricing import services as pricing_services
 from modules.pricing.models import VoucherRedemption as RedemptionRow

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from contracts.customers import PersonalData
+from contracts.personal_data import PersonalData
 from tests.contracts.test_conformance import contract  # noqa: F401  the shop's fixture: local, HTTP, fake
 from tests.fakes.checkout import FakeCheckout
 

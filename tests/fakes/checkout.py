@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contracts.checkout import CartNotFound, CartTotal, OrderNotFound, OrderSummary
-from contracts.customers import PersonalData
+from contracts.personal_data import PersonalData
 from tests.fakes.recording import Recording
 
 

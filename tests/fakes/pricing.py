@@ -17,8 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from contracts.common import SKU_RULE, SkuQuantity, sku_valid
-from contracts.customers import PersonalData
 from contracts.errors import Conflict, FieldProblem, InvalidInput
+from contracts.personal_data import PersonalData
 from contracts.pricing import (
     AppliedDiscount,
     Price,
