@@ -59,3 +59,26 @@ def test_pricing_exports_the_voucher_uses_counted_against_the_email(contract):  
         {"voucher_code": "HALF", "order_number": "CO-1", "used": False},
     ]
     assert pricing.personal_data_export(customer_id=8, email="nobody@example.com").records == ()
+
+
+PERSONAL_FIELD_NAMES = {"email", "phone", "first_name", "last_name", "shipping_address", "billing_address", "customer_id"}
+
+
+def test_every_module_that_keeps_personal_data_offers_its_export():
+    """A column that names or reaches a person (an email, an address, a customer id) obliges its module to export it."""
+    from django.apps import apps
+
+    from contracts.container import MODULES, contract_protocols
+    from modules.customers.selectors import personal_data_modules
+
+    holders = {
+        module
+        for module in MODULES
+        if module != "customers" and apps.is_installed(f"modules.{module}")
+        for model in apps.get_app_config(module).get_models()
+        for field in model._meta.concrete_fields
+        if field.name in PERSONAL_FIELD_NAMES
+    }
+    assert {"checkout", "pricing"} <= holders  # what is known to hold some today
+    assert holders <= set(personal_data_modules())
+    assert all(hasattr(contract_protocols()[module], "personal_data_export") for module in holders)
