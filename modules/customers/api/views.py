@@ -58,7 +58,7 @@ class IsCustomer(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if not isinstance(request.user, CustomerPrincipal):
             raise NotAuthenticated("Sign in: send `Authorization: Bearer <access token>`.")
-        return True
+        return request.user.is_authenticated  # asks the contract: a bad token is a 401 here
 
 
 class CustomerView(APIView):

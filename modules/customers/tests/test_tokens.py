@@ -32,3 +32,17 @@ def test_expired_refresh_tokens_and_their_sessions_are_purged(api_client, custom
     assert SignInSession.objects.count() == 1 and RefreshToken.objects.count() == 1
     assert api_client.post(f"{API}/tokens/refresh/", {"refresh": live["refresh"]}, format="json").status_code == 200
     assert api_client.get(f"{API}/me/", **bearer(customer["access"])).status_code == 401  # its session is gone
+
+
+def test_a_view_that_never_asks_who_the_customer_is_costs_no_token_check(api_client, customer, django_assert_num_queries):
+    from contracts.container import services_override
+    from tests.fakes.customers import FakeCustomers
+
+    customers = FakeCustomers()
+    with services_override(customers=customers):
+        # The API document does not depend on who asks: the token is never checked...
+        assert api_client.get("/api/schema/", HTTP_AUTHORIZATION=f"Bearer {customer['access']}").status_code == 200
+        assert customers.count("customer_authenticate") == 0
+        # ...while a view that needs the customer checks it, once.
+        assert api_client.get(f"{API}/me/", **bearer(customer["access"])).status_code == 401  # the fake knows no one
+        assert customers.count("customer_authenticate") == 1
