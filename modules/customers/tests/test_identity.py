@@ -205,3 +205,18 @@ def test_brute_force_sign_in_is_throttled_per_email_even_with_the_right_password
 def test_reset_requests_are_throttled(api_client, customer, throttled):
     codes = [api_client.post(f"{API}/password/reset/", {"email": "ada@example.com"}, format="json").status_code for _ in range(3)]
     assert codes == [202, 202, 429]
+
+
+def test_a_confirmation_can_be_sent_again_with_the_same_answer_for_any_email(api_client, register):
+    register(confirm=False, marketing_consent=True)
+    mail.outbox.clear()
+    known = api_client.post(f"{API}/email/confirm/resend/", {"email": "ada@example.com"}, format="json")
+    unknown = api_client.post(f"{API}/email/confirm/resend/", {"email": "nobody@example.com"}, format="json")
+    assert (known.status_code, known.json()) == (unknown.status_code, unknown.json()) == (202, known.json())
+    assert [m.to for m in mail.outbox] == [["ada@example.com"]]
+    assert api_client.post(f"{API}/email/confirm/", {"token": last_link_token("ada@example.com")}, format="json").status_code == 200
+    customer = Customer.objects.get()
+    assert customer.marketing_consent and customer.marketing_consent_at is not None  # consent given at registration
+    mail.outbox.clear()
+    api_client.post(f"{API}/email/confirm/resend/", {"email": "ada@example.com"}, format="json")
+    assert not mail.outbox  # confirmed already: nothing to send
