@@ -60,7 +60,7 @@ def customer_register(
     hashed = make_password(password)
     existing = customer_by_email(email=email)
     if existing is not None:
-        email_send(to=email, template="already_registered", context={"reset_url": _url("reset-password")})
+        email_send(to=email, template="already_registered", context={"reset_url": storefront_url("reset-password")})
         return
     now = timezone.now()
     try:
@@ -75,12 +75,13 @@ def customer_register(
             )
             publish(CustomerRegistered(customer_id=customer.pk, email=email))
     except IntegrityError:  # registered by a concurrent request meanwhile: the same answer
-        email_send(to=email, template="already_registered", context={"reset_url": _url("reset-password")})
+        email_send(to=email, template="already_registered", context={"reset_url": storefront_url("reset-password")})
         return
     email_confirmation_send(customer=customer)
 
 
-def _url(path: str, token: str = "") -> str:
+def storefront_url(path: str, token: str = "") -> str:
+    """Return the storefront's page ``path`` (``CUSTOMERS_STOREFRONT_URL``), with a link's token: where emails point."""
     base = settings.CUSTOMERS_STOREFRONT_URL.rstrip("/")
     return f"{base}/{path}" + (f"?token={token}" if token else "")
 
@@ -90,7 +91,7 @@ def email_confirmation_send(*, customer: Customer) -> None:
     if customer.email_confirmed_at is not None:
         return
     token = link_token_make(customer=customer, kind="confirm")
-    email_send(to=customer.email, template="confirm", context={"url": _url("confirm-email", token), "token": token})
+    email_send(to=customer.email, template="confirm", context={"url": storefront_url("confirm-email", token), "token": token})
 
 
 def email_confirm(*, token: str) -> Customer:

@@ -19,7 +19,7 @@ from modules.customers.emails import email_send
 from modules.customers.links import link_token_make, link_token_read
 from modules.customers.models import Customer
 from modules.customers.selectors import customer_by_email, email_normalize
-from modules.customers.services.accounts import _url, password_check
+from modules.customers.services.accounts import password_check, storefront_url
 from modules.customers.services.sessions import CredentialsInvalid, TokenPair, session_open, tokens_revoke_all
 
 
@@ -36,7 +36,7 @@ def password_reset_request(*, email: str) -> None:
         email_send(to=email_normalize(email), template="reset_unknown")
         return
     token = link_token_make(customer=customer, kind="reset")
-    email_send(to=customer.email, template="reset", context={"url": _url("reset-password", token), "token": token})
+    email_send(to=customer.email, template="reset", context={"url": storefront_url("reset-password", token), "token": token})
 
 
 def _password_set(*, customer: Customer, password: str) -> None:
@@ -78,10 +78,10 @@ def email_change_request(*, customer: Customer, email: str, password: str) -> No
     email = email_normalize(email)
     if customer_by_email(email=email) is not None:
         # Told only to the new mailbox's owner: the answer to the caller is the same.
-        email_send(to=email, template="already_registered", context={"reset_url": _url("reset-password")})
+        email_send(to=email, template="already_registered", context={"reset_url": storefront_url("reset-password")})
         return
     token = link_token_make(customer=customer, kind="email_change", email=email)
-    email_send(to=email, template="email_change", context={"url": _url("confirm-email-change", token), "token": token})
+    email_send(to=email, template="email_change", context={"url": storefront_url("confirm-email-change", token), "token": token})
 
 
 def email_change_confirm(*, token: str) -> Customer:
