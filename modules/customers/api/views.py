@@ -113,7 +113,8 @@ def _address_out(address: Any) -> dict:
 
 
 class RegisterView(CustomerView):
-    throttle_classes = [RegisterAddressThrottle]
+    # Per email too: registering is also a way to make the shop email someone (an "already registered" note).
+    throttle_classes = [RegisterAddressThrottle, ResetEmailThrottle]
 
     @extend_schema(
         request=CustomerRegisterSerializer,

@@ -220,3 +220,10 @@ def test_a_confirmation_can_be_sent_again_with_the_same_answer_for_any_email(api
     mail.outbox.clear()
     api_client.post(f"{API}/email/confirm/resend/", {"email": "ada@example.com"}, format="json")
     assert not mail.outbox  # confirmed already: nothing to send
+
+
+def test_the_shop_cannot_be_made_to_flood_one_mailbox(api_client, customer, throttled):
+    body = {"email": "ada@example.com", "password": "another fine passphrase"}
+    codes = [api_client.post(f"{API}/register/", body, format="json").status_code for _ in range(2)]
+    codes.append(api_client.post(f"{API}/email/confirm/resend/", {"email": "ada@example.com"}, format="json").status_code)
+    assert codes == [202, 202, 429]
