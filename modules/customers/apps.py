@@ -13,6 +13,7 @@ class CustomersConfig(AppConfig):
     def ready(self) -> None:
         from contracts.customers import CustomerTokenInvalid
         from kernel.problems import contract_error_status_register
+        from modules.customers import checks  # noqa: F401  checks register themselves
         from modules.customers.services.sessions import CredentialsInvalid, EmailUnconfirmed
 
         contract_error_status_register(CustomerTokenInvalid, 401)
