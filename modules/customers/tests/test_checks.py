@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import subprocess
+import sys
+from pathlib import Path
 
-from commerce.tests.test_settings import manage
+ROOT = Path(__file__).resolve().parents[3]
 
 PRODUCTION = {
     "DEBUG": "0",
@@ -12,6 +16,15 @@ PRODUCTION = {
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     "CHECKOUT_ALLOW_TEST_GATEWAY": "1",
 }
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``manage.py`` with the deployable's settings and ``env`` (nothing of the test settings)."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "commerce.settings", **env},
+        capture_output=True, text=True, timeout=120,
+    )
 
 
 def test_check_deploy_fails_with_a_short_secret_key():
