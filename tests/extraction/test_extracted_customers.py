@@ -14,10 +14,7 @@ checkout code, only configuration differs.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,11 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from commerce.transport.client import ContractClient
-from commerce.transport.protocols import CONTRACT_PROTOCOLS
-from contracts.container import services_override
 from tests.e2e.conftest import load_shop
-from tests.extraction.test_extracted_payments import free_port
+from tests.extraction.services import module_elsewhere, module_service, service_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOP_TOKEN = "extraction-test-token-of-the-shop-to-customers"
@@ -64,57 +58,22 @@ def customers_service(transactional_db, live_server, settings, tmp_path):
     """Start the customers-only process; yield its base URL and its log (where its emails are written)."""
     load_shop(tmp_path)
     settings.CONTRACTS_SERVE_TOKENS = {"customers": CUSTOMERS_TOKEN}  # this process serves checkout & pricing to it
-    port, log_path = free_port(), tmp_path / "customers-service.log"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.endswith("_SERVICE_URL")},
-        "DJANGO_SETTINGS_MODULE": "commerce.settings",
-        "COMMERCE_MODULES": "customers",
+    env = service_env(
+        module="customers", tmp_path=tmp_path, shop_token=SHOP_TOKEN, modules=settings.MODULES,
         # Exports ask checkout and pricing (this test's live server); its events are delivered there too.
         **{f"{module}_SERVICE_URL": live_server.url for module in ("CHECKOUT", "PRICING")},
-        "CONTRACTS_CLIENT_TOKEN": CUSTOMERS_TOKEN,
-        "EVENTS_EMBEDDED_DELIVERY": "inline",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'customers-service.sqlite3'}",
-        "CONTRACTS_SERVE_TOKENS": "+".join(m for m in settings.MODULES if m != "customers") + f"={SHOP_TOKEN}",
-        "CONTRACTS_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
-        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
-        "SECRET_KEY": "extraction-test-secret-key-of-customers-" + "z" * 30,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "THROTTLES_ENABLED": "0",
-        "CELERY_BROKER_URL": "",
-        "COMMERCE_VAR_DIR": str(tmp_path),
-    }
-    manage = [sys.executable, "manage.py"]
-    result = subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    log = log_path.open("w")
-    server = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        CONTRACTS_CLIENT_TOKEN=CUSTOMERS_TOKEN,
+        EVENTS_EMBEDDED_DELIVERY="inline",
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail((tmp_path / "customers-service.log").read_text())
-        yield url, log_path
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with module_service(module="customers", env=env, tmp_path=tmp_path) as service:
+        yield service
 
 
 @pytest.fixture
 def customers_elsewhere(customers_service, settings):
     url, _ = customers_service
-    remote = ContractClient(module="customers", protocol=CONTRACT_PROTOCOLS["customers"], base_url=url, token=SHOP_TOKEN, timeout=10)
-    settings.MODULE_SERVICE_URLS = {"customers": url}
-    settings.CONTRACTS_SERVICE_TOKENS = {"customers": SHOP_TOKEN}
-    with services_override(customers=remote):
+    with module_elsewhere(module="customers", url=url, token=SHOP_TOKEN, settings=settings) as remote:
         yield remote
 
 

@@ -11,12 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -24,22 +19,16 @@ import pytest
 
 from commerce.eventbus.models import Delivery
 from commerce.transport.client import ContractClient
-from commerce.transport.protocols import CONTRACT_PROTOCOLS
 from contracts.container import services_override
 from contracts.errors import ServiceUnavailable
-from contracts.events import subscribe, subscriptions_for, unsubscribe
 from tests.e2e.conftest import complete_body
+from tests.extraction.services import module_elsewhere, module_service, service_env
 
 ROOT = Path(__file__).resolve().parents[2]
 # One credential per direction: what this process (the shop) presents to inventory, and what inventory presents back.
 SHOP_TOKEN = "extraction-test-token-of-the-shop-process"
 INVENTORY_TOKEN = "extraction-test-token-of-the-inventory-service"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -53,74 +42,26 @@ def inventory_service(transactional_db, live_server, settings, tmp_path):
         (tmp_path / name).write_text(text)
         call_command(command, str(tmp_path / name), stdout=io.StringIO())
     settings.CONTRACTS_SERVE_TOKENS = {"inventory": INVENTORY_TOKEN}  # this process serves catalog to inventory
-
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.endswith("_SERVICE_URL")},
-        "DJANGO_SETTINGS_MODULE": "commerce.settings",
-        "COMMERCE_MODULES": "inventory",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'inventory-service.sqlite3'}",
-        "CATALOG_SERVICE_URL": live_server.url,
-        "CATALOG_SERVICE_TOKEN": INVENTORY_TOKEN,
-        "CONTRACTS_SERVE_TOKENS": "+".join(m for m in settings.MODULES if m != "inventory") + f"={SHOP_TOKEN}",
-        "CONTRACTS_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
-        "SECRET_KEY": "extraction-test-secret-key-" + "x" * 30,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "CELERY_BROKER_URL": "",
-        "COMMERCE_VAR_DIR": str(tmp_path),
-    }
-    manage = [sys.executable, "manage.py"]
-
-    def run(*args: str) -> None:
-        result = subprocess.run([*manage, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, result.stdout + result.stderr
-
-    run("migrate", "--noinput", "-v0")
-    run("shell", "-c", "from modules.inventory.models import Warehouse; Warehouse.objects.create(code='MAIN', name='Main', priority=1)")
-    (tmp_path / "stock.csv").write_text("sku,warehouse,on_hand\nTEE-M,MAIN,3\nMUG-1,MAIN,5\n")
-    run("import_stock", str(tmp_path / "stock.csv"))  # checks the SKUs with the catalog, over HTTP
-
-    log = (tmp_path / "inventory-service.log").open("w")
-    server = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    env = service_env(
+        module="inventory", tmp_path=tmp_path, shop_token=SHOP_TOKEN, modules=settings.MODULES,
+        CATALOG_SERVICE_URL=live_server.url, CATALOG_SERVICE_TOKEN=INVENTORY_TOKEN,
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail((tmp_path / "inventory-service.log").read_text())
+
+    def prepare(run) -> None:
+        run("shell", "-c", "from modules.inventory.models import Warehouse; Warehouse.objects.create(code='MAIN', name='Main', priority=1)")
+        (tmp_path / "stock.csv").write_text("sku,warehouse,on_hand\nTEE-M,MAIN,3\nMUG-1,MAIN,5\n")
+        run("import_stock", str(tmp_path / "stock.csv"))  # checks the SKUs with the catalog, over HTTP
+
+    with module_service(module="inventory", env=env, tmp_path=tmp_path, prepare=prepare) as (url, _):
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture
 def inventory_elsewhere(inventory_service, settings):
     """Serve inventory from the other process, both its contract and its events; yield the client."""
-    remote = ContractClient(
-        module="inventory", protocol=CONTRACT_PROTOCOLS["inventory"], base_url=inventory_service, token=SHOP_TOKEN, timeout=10
-    )
-    settings.MODULE_SERVICE_URLS = {"inventory": inventory_service}
-    settings.CONTRACTS_SERVICE_TOKENS = {"inventory": SHOP_TOKEN}
-    # In a real split this process would not install inventory at all; here its local subscribers would
-    # react to OrderPlaced against empty local tables, so they are taken out for the test.
-    local_subscribers = [s for s in subscriptions_for("checkout.OrderPlaced") + subscriptions_for("checkout.OrderCancelled") if s.module == "inventory"]
-    for subscription in local_subscribers:
-        unsubscribe(name=subscription.name)
-    try:
-        with services_override(inventory=remote):
-            yield remote
-    finally:
-        for subscription in local_subscribers:
-            subscribe(subscription.event_type, name=subscription.name, handler=subscription.handler)
+    events = ("checkout.OrderPlaced", "checkout.OrderCancelled")
+    with module_elsewhere(module="inventory", url=inventory_service, token=SHOP_TOKEN, settings=settings, events=events) as remote:
+        yield remote
 
 
 def remote_availability(url: str, sku: str) -> int:

@@ -10,31 +10,19 @@ captures and releases payments over HTTP. The storefront flow runs unchanged,
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from commerce.transport.client import ContractClient
-from commerce.transport.protocols import CONTRACT_PROTOCOLS
-from contracts.container import services_override
 from tests.e2e.conftest import complete_body, load_shop
+from tests.extraction.services import module_elsewhere, module_service, service_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOP_TOKEN = "extraction-test-token-of-the-shop-to-payments"
 PAYMENTS_TOKEN = "extraction-test-token-of-payments-to-the-shop"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def post(url: str, body: dict) -> tuple[int, dict]:
@@ -51,58 +39,19 @@ def payments_service(transactional_db, live_server, settings, tmp_path):
     """Start the payments-only process; yield its base URL."""
     load_shop(tmp_path)
     settings.CONTRACTS_SERVE_TOKENS = {"payments": PAYMENTS_TOKEN}  # this process serves checkout to payments
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.endswith("_SERVICE_URL")},
-        "DJANGO_SETTINGS_MODULE": "commerce.settings",
-        "COMMERCE_MODULES": "payments",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'payments-service.sqlite3'}",
-        "CHECKOUT_SERVICE_URL": live_server.url,
-        "CHECKOUT_SERVICE_TOKEN": PAYMENTS_TOKEN,
-        "CONTRACTS_SERVE_TOKENS": "+".join(m for m in settings.MODULES if m != "payments") + f"={SHOP_TOKEN}",
-        "CONTRACTS_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
-        "PAYMENTS_PROVIDER": "test",
-        "PAYMENTS_ALLOW_TEST_PROVIDER": "1",
-        "SECRET_KEY": "extraction-test-secret-key-" + "y" * 30,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "THROTTLES_ENABLED": "0",
-        "CELERY_BROKER_URL": "",
-        "COMMERCE_VAR_DIR": str(tmp_path),
-    }
-    manage = [sys.executable, "manage.py"]
-    result = subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    log = (tmp_path / "payments-service.log").open("w")
-    server = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    env = service_env(
+        module="payments", tmp_path=tmp_path, shop_token=SHOP_TOKEN, modules=settings.MODULES,
+        CHECKOUT_SERVICE_URL=live_server.url, CHECKOUT_SERVICE_TOKEN=PAYMENTS_TOKEN,
+        PAYMENTS_PROVIDER="test", PAYMENTS_ALLOW_TEST_PROVIDER="1",
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail((tmp_path / "payments-service.log").read_text())
+    with module_service(module="payments", env=env, tmp_path=tmp_path) as (url, _):
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture
 def payments_elsewhere(payments_service, settings):
     """Serve payments from the other process; yield the client."""
-    remote = ContractClient(
-        module="payments", protocol=CONTRACT_PROTOCOLS["payments"], base_url=payments_service, token=SHOP_TOKEN, timeout=10
-    )
-    settings.MODULE_SERVICE_URLS = {"payments": payments_service}
-    settings.CONTRACTS_SERVICE_TOKENS = {"payments": SHOP_TOKEN}
-    with services_override(payments=remote):
+    with module_elsewhere(module="payments", url=payments_service, token=SHOP_TOKEN, settings=settings) as remote:
         yield remote
 
 

@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -26,10 +22,9 @@ from commerce.eventbus.models import Delivery
 from commerce.routers import module_database
 from commerce.transport.client import ContractClient
 from commerce.transport.protocols import CONTRACT_PROTOCOLS
-from contracts.container import services_override
 from contracts.events import subscribe, subscriptions_for, unsubscribe
 from tests.e2e.conftest import complete_body, load_shop
-from tests.extraction.test_extracted_payments import free_port
+from tests.extraction.services import module_elsewhere, module_service, service_env
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")  # also with a database per module
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,64 +38,22 @@ def recommendations_service(transactional_db, live_server, settings, tmp_path):
     """Start the recommendations-only process; yield its base URL."""
     load_shop(tmp_path)
     settings.CONTRACTS_SERVE_TOKENS = {"recommendations": RECOMMENDATIONS_TOKEN}  # this process serves catalog & co to it
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.endswith(("_SERVICE_URL", "_DATABASE_URL"))},
-        "DJANGO_SETTINGS_MODULE": "commerce.settings",
-        "COMMERCE_MODULES": "recommendations",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'recommendations-service.sqlite3'}",
+    env = service_env(
+        module="recommendations", tmp_path=tmp_path, shop_token=SHOP_TOKEN, modules=settings.MODULES,
         **{f"{module}_SERVICE_URL": live_server.url for module in ("CATALOG", "PRICING", "INVENTORY")},
-        "CONTRACTS_CLIENT_TOKEN": RECOMMENDATIONS_TOKEN,
-        "CONTRACTS_SERVE_TOKENS": "+".join(m for m in settings.MODULES if m != "recommendations") + f"={SHOP_TOKEN}",
-        "CONTRACTS_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
-        "SECRET_KEY": "extraction-test-secret-key-" + "r" * 30,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "THROTTLES_ENABLED": "0",
-        "CELERY_BROKER_URL": "",
-        "COMMERCE_VAR_DIR": str(tmp_path),
-    }
-    manage = [sys.executable, "manage.py"]
-    result = subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    log = (tmp_path / "recommendations-service.log").open("w")
-    server = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        CONTRACTS_CLIENT_TOKEN=RECOMMENDATIONS_TOKEN,
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail((tmp_path / "recommendations-service.log").read_text())
+    with module_service(module="recommendations", env=env, tmp_path=tmp_path) as (url, _):
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture
 def recommendations_elsewhere(recommendations_service, settings):
     """Send the module's events to the other process (and take this process's own subscribers out); yield the client."""
-    remote = ContractClient(
-        module="recommendations", protocol=CONTRACT_PROTOCOLS["recommendations"], base_url=recommendations_service, token=SHOP_TOKEN, timeout=10
-    )
-    settings.MODULE_SERVICE_URLS = {"recommendations": recommendations_service}
-    settings.CONTRACTS_SERVICE_TOKENS = {"recommendations": SHOP_TOKEN}
-    local = [s for name in EVENTS for s in subscriptions_for(name) if s.module == "recommendations"]
-    for subscription in local:
-        unsubscribe(name=subscription.name)
-    try:
-        with services_override(recommendations=remote):
-            yield remote
-    finally:
-        for s in local:
-            subscribe(s.event_type, name=s.name, handler=s.handler, in_transaction=s.in_transaction)
+    with module_elsewhere(
+        module="recommendations", url=recommendations_service, token=SHOP_TOKEN, settings=settings, events=EVENTS
+    ) as remote:
+        yield remote
 
 
 def remote_get(url: str) -> tuple[int, dict, str]:
