@@ -12,7 +12,7 @@ or groups (which would let it grant itself more). Superusers stay the only
 administrators of staff accounts.
 
 Permissions a module may not provide in every deployment (the payments
-module's refunds) are *optional*: granted when the permission exists, reported
+module's refunds, the customers module's accounts) are *optional*: granted when the permission exists, reported
 as skipped when it does not, looked up by codename when the command runs.
 """
 
@@ -70,7 +70,10 @@ WAREHOUSE = Role(
 
 CUSTOMER_SERVICE = Role(
     name="customer service",
-    purpose="Finds orders and carts, cancels and fulfils orders, exports orders; refunds payments when payments is installed.",
+    purpose=(
+        "Finds orders and carts, cancels and fulfils orders, exports orders; refunds payments and finds and deactivates"
+        " customer accounts when those modules are installed."
+    ),
     permissions=(
         "checkout.view_order",
         "checkout.view_orderline",
@@ -80,12 +83,22 @@ CUSTOMER_SERVICE = Role(
         "checkout.view_cartline",
         *_perms("catalog", "product", "variant", actions=("view",)),
     ),
-    optional=("payments.view_payment", "payments.view_refund", "payments.refund_payment"),
+    optional=(
+        "payments.view_payment",
+        "payments.view_refund",
+        "payments.refund_payment",
+        "customers.view_customer",
+        "customers.view_address",
+        "customers.deactivate_customer",
+    ),
 )
 
 SHOP_ADMIN = Role(
     name="shop admin",
-    purpose="Everything the other roles do, plus the event bus (retry, replay) and locked-out sign-ins; not staff accounts.",
+    purpose=(
+        "Everything the other roles do, plus the event bus (retry, replay), locked-out sign-ins and erasing a customer;"
+        " not staff accounts."
+    ),
     permissions=(
         *CATALOG_MANAGER.permissions,
         *_perms("pricing", "price", "pricelist", "pricelistitem", "promotion", "voucher"),
@@ -106,7 +119,12 @@ SHOP_ADMIN = Role(
         "auth.view_user",
         "auth.view_group",
     ),
-    optional=CUSTOMER_SERVICE.optional,
+    optional=(
+        *CUSTOMER_SERVICE.optional,
+        "customers.erase_customer",
+        "recommendations.view_seenproduct",
+        "recommendations.view_productpair",
+    ),
 )
 
 ROLES: tuple[Role, ...] = (CATALOG_MANAGER, PRICING_MANAGER, WAREHOUSE, CUSTOMER_SERVICE, SHOP_ADMIN)

@@ -16,6 +16,8 @@ from modules.checkout.models import Order
 from modules.inventory.models import StockLevel
 
 PAYMENTS = apps.is_installed("modules.payments")
+CUSTOMERS = apps.is_installed("modules.customers")
+RECOMMENDATIONS = apps.is_installed("modules.recommendations")
 
 CATALOG = {"catalog.product", "catalog.category"}
 # The changelists each role opens; every other registered model answers 403.
@@ -26,12 +28,15 @@ SEES = {
         "catalog.product", "inventory.warehouse", "inventory.stocklevel", "inventory.stockmovement",
         "inventory.reservation", "inventory.lowstockthreshold",
     },
-    "customer service": {"catalog.product", "checkout.order", "checkout.cart"} | ({"payments.payment"} if PAYMENTS else set()),
+    "customer service": {"catalog.product", "checkout.order", "checkout.cart"}
+    | ({"payments.payment"} if PAYMENTS else set())
+    | ({"customers.customer"} if CUSTOMERS else set()),
 }
 SEES["shop admin"] = (
     set().union(*SEES.values())
     | {"eventbus.outboxevent", "eventbus.delivery", "eventbus.inboxentry", "auth.user", "auth.group"}
     | {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+    | ({"recommendations.seenproduct", "recommendations.productpair"} if RECOMMENDATIONS else set())
 )
 REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
 
@@ -132,6 +137,14 @@ def test_customer_service_refunds_payments_when_the_payments_module_provides_the
     assert Permission.objects.filter(content_type__app_label="payments", codename="refund_payment").exists()
     assert staff_in("customer service").has_perm("payments.refund_payment")
     assert not staff_in("warehouse").has_perm("payments.refund_payment")
+
+
+@pytest.mark.skipif(not CUSTOMERS, reason="the customers module is not installed")
+def test_customer_service_deactivates_customers_and_only_the_shop_admin_erases_them(staff_in):
+    service, admin_ = staff_in("customer service"), staff_in("shop admin")
+    assert service.has_perm("customers.deactivate_customer") and not service.has_perm("customers.erase_customer")
+    assert admin_.has_perm("customers.erase_customer")
+    assert not any(staff_in(role).has_perm("customers.view_customer") for role in ("catalog manager", "pricing manager", "warehouse"))
 
 
 def test_setup_roles_is_idempotent_and_puts_a_group_back_to_its_definition(db, capsys):
