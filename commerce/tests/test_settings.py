@@ -34,6 +34,7 @@ def test_check_deploy_is_clean_with_a_proper_production_environment():
         "check", "--deploy", "--fail-level", "WARNING",
         DEBUG="0", SECRET_KEY=secrets.token_urlsafe(60), ALLOWED_HOSTS="shop.example.com",
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", CHECKOUT_ALLOW_TEST_GATEWAY="1",
+        CUSTOMERS_STOREFRONT_URL="https://shop.example.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -16,6 +16,7 @@ PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(60),
     "ALLOWED_HOSTS": "shop.example.com",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "CUSTOMERS_STOREFRONT_URL": "https://shop.example.com",
 }
 
 

@@ -1,4 +1,5 @@
-"""Production fails closed: a SECRET_KEY too short to sign customers' tokens stops `check --deploy`."""
+"""Production fails closed: a SECRET_KEY too short to sign customers' tokens, or a storefront URL that is not the
+shop's, stops `check --deploy`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "shop.example.com",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     "CHECKOUT_ALLOW_TEST_GATEWAY": "1",
+    "CUSTOMERS_STOREFRONT_URL": "https://shop.example.com",
 }
 
 
@@ -35,3 +37,9 @@ def test_check_deploy_fails_with_a_short_secret_key():
 def test_check_deploy_accepts_a_long_secret_key():
     result = manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=secrets.token_urlsafe(60), **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_fails_while_emailed_links_would_point_to_a_local_or_plain_http_storefront():
+    for url in ("http://localhost:3000", "http://shop.example.com", "https://127.0.0.1"):
+        result = manage("check", "--deploy", SECRET_KEY=secrets.token_urlsafe(60), **{**PRODUCTION, "CUSTOMERS_STOREFRONT_URL": url})
+        assert result.returncode != 0 and "customers.E002" in result.stderr, url
