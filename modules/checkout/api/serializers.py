@@ -3,37 +3,40 @@
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contracts.common import SKU_MAX_LENGTH, SKU_PATTERN, SKU_RULE
-from kernel.serializers import MoneyAmountField, StrictSerializer, WholeNumberField
+from kernel.serializers import CurrencyField, MoneyAmountField, SkuField, StrictSerializer, WholeNumberField
 
 
 class CartCreateSerializer(StrictSerializer):
-    currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3)
+    currency = CurrencyField()
 
 
 class LineAddSerializer(StrictSerializer):
-    sku = serializers.RegexField(SKU_PATTERN, max_length=SKU_MAX_LENGTH, help_text=SKU_RULE)
-    quantity = WholeNumberField(min_value=1)
-
-    def validate_quantity(self, value: int) -> int:
-        if value > settings.CHECKOUT_MAX_LINE_QUANTITY:
-            raise serializers.ValidationError(f"At most {settings.CHECKOUT_MAX_LINE_QUANTITY} per line.")
-        return value
+    sku = SkuField()
+    quantity = WholeNumberField(min_value=1, max_value=settings.CHECKOUT_MAX_LINE_QUANTITY)
 
 
 class LineSetSerializer(StrictSerializer):
-    quantity = WholeNumberField(min_value=0)
+    quantity = WholeNumberField(min_value=0, max_value=settings.CHECKOUT_MAX_LINE_QUANTITY, help_text="0 removes the line")
 
-    def validate_quantity(self, value: int) -> int:
-        if value > settings.CHECKOUT_MAX_LINE_QUANTITY:
-            raise serializers.ValidationError(f"At most {settings.CHECKOUT_MAX_LINE_QUANTITY} per line.")
-        return value
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 64,
+        # Something besides spaces (they are trimmed), and no NUL.
+        "pattern": "^[^\\x00]*[^\\s\\x00][^\\x00]*$",
+        "example": "WELCOME10",
+    }
+)
+class VoucherCodeField(serializers.CharField):
+    """A voucher code as typed: surrounding spaces are trimmed, case does not matter."""
 
 
 class VoucherSerializer(StrictSerializer):
-    code = serializers.CharField(max_length=64, trim_whitespace=True)
+    code = VoucherCodeField(max_length=64, trim_whitespace=True)
 
 
 class AddressSerializer(StrictSerializer):

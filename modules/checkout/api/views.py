@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from contracts.checkout import CartNotFound
 from contracts.container import services
 from kernel.problems import PROBLEM_CONTENT_TYPE
-from kernel.schema import problem_responses
+from kernel.schema import api_link_add, problem_responses
 from modules.checkout import selectors
 from modules.checkout.api.serializers import (
     CartCreateSerializer,
@@ -47,6 +47,41 @@ from modules.checkout.services.completion import checkout_complete
 from modules.checkout.services.customers import cart_claim
 from modules.checkout.services.orders import order_cancel
 from modules.checkout.services.placement import CompleteRequest
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "\\S"},
+    OpenApiParameter.HEADER,
+    required=True,
+    description="a key of the client's choosing, one per order attempt: a retry with the same key and body gets the same answer",
+)
+# What each checkout operation can answer besides its success (kernel.schema adds 406, 503, and 400/413/415 for a
+# body, 404 for a path parameter, 429 when throttled).
+CART_PROBLEMS = {404: ["cart_not_found"]}
+CART_CHANGE_PROBLEMS = {
+    **CART_PROBLEMS,
+    400: ["validation_error", "invalid", "unknown_sku", "price_not_found", "too_many_lines", "line_not_found"],
+    409: ["cart_completed", "items_unavailable", "conflict"],
+}
+COMPLETE_PROBLEMS = {
+    400: ["validation_error", "cart_empty", "voucher_invalid", "price_not_found", "invalid"],
+    402: ["payment_declined", "payment_action_required"],
+    404: ["cart_not_found", "payment_session_not_found"],
+    409: [
+        "cart_completed",
+        "items_unavailable",
+        "out_of_stock",
+        "request_in_progress",
+        "cart_changed",
+        "payment_incomplete",
+        "payment_amount_mismatch",
+        "payment_session_used",
+        "conflict",
+    ],
+    422: ["idempotency_key_reused"],
+    503: ["checkout_incomplete", "inventory_busy", "payment_provider_unavailable", "payment_not_configured"],
+}
+ORDER_PROBLEMS = {404: ["order_not_found"]}
 
 ORDER_TOKEN_PARAMETERS = [
     OpenApiParameter(
@@ -118,7 +153,10 @@ def _valid(serializer_class: type, data: object) -> dict:
 class CartCreateView(PrivateView):
     throttle_classes = [CartCreateThrottle]
 
-    @extend_schema(request=CartCreateSerializer, responses={201: CartOut})
+    @extend_schema(
+        request=CartCreateSerializer,
+        responses={201: CartOut, **problem_responses({400: ["validation_error", "unknown_currency"]})},
+    )
     def post(self, request: Request) -> Response:
         data = _valid(CartCreateSerializer, request.data)
         cart = cart_create(currency=data["currency"], customer_id=_customer_id(request))
@@ -157,13 +195,13 @@ class CartClaimView(PrivateView):
 
 
 class CartDetailView(PrivateView):
-    @extend_schema(responses={200: CartOut})
+    @extend_schema(responses={200: CartOut, **problem_responses(CART_PROBLEMS)})
     def get(self, request: Request, token: str) -> Response:
         return _cart_response(token)
 
 
 class CartLinesView(PrivateView):
-    @extend_schema(request=LineAddSerializer, responses={200: CartOut})
+    @extend_schema(request=LineAddSerializer, responses={200: CartOut, **problem_responses(CART_CHANGE_PROBLEMS)})
     def post(self, request: Request, token: str) -> Response:
         data = _valid(LineAddSerializer, request.data)
         priced = cart_line_add(token=token, sku=data["sku"], quantity=data["quantity"])
@@ -171,13 +209,13 @@ class CartLinesView(PrivateView):
 
 
 class CartLineView(PrivateView):
-    @extend_schema(request=LineSetSerializer, responses={200: CartOut})
+    @extend_schema(request=LineSetSerializer, responses={200: CartOut, **problem_responses(CART_CHANGE_PROBLEMS)})
     def patch(self, request: Request, token: str, sku: str) -> Response:
         data = _valid(LineSetSerializer, request.data)
         cart_line_set(token=token, sku=sku, quantity=data["quantity"])
         return _cart_response(token)
 
-    @extend_schema(responses={200: CartOut})
+    @extend_schema(responses={200: CartOut, **problem_responses(CART_CHANGE_PROBLEMS)})
     def delete(self, request: Request, token: str, sku: str) -> Response:
         cart_line_remove(token=token, sku=sku)
         return _cart_response(token)
@@ -187,13 +225,21 @@ class CartVoucherView(PrivateView):
     def get_throttles(self) -> list:
         return [VoucherThrottle()] if self.request.method == "PUT" else []
 
-    @extend_schema(request=VoucherSerializer, responses={200: CartOut})
+    @extend_schema(
+        request=VoucherSerializer,
+        responses={
+            200: CartOut,
+            **problem_responses(
+                {**CART_PROBLEMS, 400: ["validation_error", "voucher_invalid"], 409: ["cart_completed"], 429: ["throttled"]}
+            ),
+        },
+    )
     def put(self, request: Request, token: str) -> Response:
         data = _valid(VoucherSerializer, request.data)
         cart_voucher_apply(token=token, code=data["code"])
         return _cart_response(token)
 
-    @extend_schema(responses={200: CartOut})
+    @extend_schema(responses={200: CartOut, **problem_responses({**CART_PROBLEMS, 409: ["cart_completed"]})})
     def delete(self, request: Request, token: str) -> Response:
         cart_voucher_remove(token=token)
         return _cart_response(token)
@@ -204,18 +250,8 @@ class CartCompleteView(PrivateView):
 
     @extend_schema(
         request=CompleteSerializer,
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-        responses={
-            201: OrderOut,
-            **problem_responses(
-                {
-                    402: ["payment_declined", "payment_action_required"],
-                    404: ["cart_not_found", "payment_session_not_found", "address_not_found"],
-                    409: ["payment_amount_mismatch", "payment_incomplete", "payment_session_used", "out_of_stock", "cart_changed", "cart_completed", "items_unavailable", "request_in_progress"],
-                    503: ["payment_provider_unavailable", "payment_not_configured", "checkout_incomplete"],
-                }
-            ),
-        },
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: OrderOut, **problem_responses(COMPLETE_PROBLEMS)},
         description=(
             "Place the order: prices are the server's, the payment session must hold exactly the order's total "
             "(else 409 `payment_amount_mismatch`), stock is reserved, and the order answered with status `placed`. "
@@ -259,7 +295,7 @@ class CartCompleteView(PrivateView):
 
 
 class OrderDetailView(PrivateView):
-    @extend_schema(parameters=ORDER_TOKEN_PARAMETERS, responses={200: OrderOut})
+    @extend_schema(parameters=ORDER_TOKEN_PARAMETERS, responses={200: OrderOut, **problem_responses(ORDER_PROBLEMS)})
     def get(self, request: Request, number: str) -> Response:
         order = selectors.order_get_for(
             number=number, access_token=_order_token(request), customer_id=_customer_id(request)
@@ -268,7 +304,11 @@ class OrderDetailView(PrivateView):
 
 
 class OrderCancelView(PrivateView):
-    @extend_schema(request=None, parameters=ORDER_TOKEN_PARAMETERS, responses={200: OrderOut})
+    @extend_schema(
+        request=None,
+        parameters=ORDER_TOKEN_PARAMETERS,
+        responses={200: OrderOut, **problem_responses({**ORDER_PROBLEMS, 409: ["invalid_transition"]})},
+    )
     def post(self, request: Request, number: str) -> Response:
         selectors.order_get_for(
             number=number, access_token=_order_token(request), customer_id=_customer_id(request)
@@ -280,10 +320,41 @@ class OrderCancelView(PrivateView):
 class OrderListView(PrivateView, GenericAPIView):
     """Orders of the signed-in customer, newest first."""
 
-    @extend_schema(operation_id="checkout_orders_list", responses={200: OrderOut(many=True)})
+    @extend_schema(
+        operation_id="checkout_orders_list",
+        responses={
+            200: OrderOut(many=True),
+            **problem_responses({400: ["validation_error"], 403: ["not_authenticated"], 404: ["not_found"]}),
+        },
+    )
     def get(self, request: Request) -> Response:
         customer_id = _customer_id(request)
         if customer_id is None:
             raise NotAuthenticated("Sign in to list your orders.")
         page = self.paginate_queryset(selectors.orders_of_customer(customer_id=customer_id))
         return self.get_paginated_response([_order_rendered(selectors.order_document(order=order)) for order in page])
+
+
+# How one answer feeds the next call: cart → lines → voucher → complete → order → cancel (OpenAPI links).
+_CART = {"path.token": "$response.body#/token"}
+_LINE = {**_CART, "path.sku": "$request.body#/sku"}
+_ORDER = {"path.number": "$response.body#/number", "header.Order-Token": "$response.body#/access_token"}
+for _source, _status in (
+    ("v1_checkout_carts_create", 201),
+    ("v1_checkout_carts_lines_create", 200),
+    ("v1_checkout_carts_voucher_update", 200),
+):
+    for _name, _target in (
+        ("AddLine", "v1_checkout_carts_lines_create"),
+        ("GetCart", "v1_checkout_carts_retrieve"),
+        ("ApplyVoucher", "v1_checkout_carts_voucher_update"),
+        ("Complete", "v1_checkout_carts_complete_create"),
+    ):
+        api_link_add(source=_source, status=_status, name=_name, target=_target, parameters=_CART)
+for _name, _target in (("SetLine", "v1_checkout_carts_lines_partial_update"), ("RemoveLine", "v1_checkout_carts_lines_destroy")):
+    api_link_add(source="v1_checkout_carts_lines_create", status=200, name=_name, target=_target, parameters=_LINE)
+api_link_add(
+    source="v1_checkout_carts_voucher_update", status=200, name="RemoveVoucher", target="v1_checkout_carts_voucher_destroy", parameters=_CART
+)
+for _name, _target in (("GetOrder", "v1_checkout_orders_retrieve"), ("CancelOrder", "v1_checkout_orders_cancel_create")):
+    api_link_add(source="v1_checkout_carts_complete_create", status=201, name=_name, target=_target, parameters=_ORDER)
