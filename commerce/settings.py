@@ -274,6 +274,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Every status each operation can answer, as problem documents with their codes (kernel/schema.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "kernel.schema.problems_complete"],
+    # No PATCH of the API is a partial update (a cart line's PATCH sets its quantity): its body is the whole serializer.
+    "COMPONENT_SPLIT_PATCH": False,
 }
 
 
