@@ -54,7 +54,7 @@ map: install
 	$(ARCHITECTURE) map --format markdown --output docs/architecture.md
 
 # Each module in a database of its own: the end-to-end tests then prove no module reaches another's tables.
-SPLIT_DATABASES = $(foreach m,CATALOG PRICING INVENTORY CHECKOUT PAYMENTS RECOMMENDATIONS CUSTOMERS,$(m)_DATABASE_URL=sqlite:///$(CURDIR)/var/split-$(m).sqlite3)
+SPLIT_DATABASES = $(foreach m,CATALOG PRICING INVENTORY CHECKOUT PAYMENTS RECOMMENDATIONS CUSTOMERS SHIPPING TAXES,$(m)_DATABASE_URL=sqlite:///$(CURDIR)/var/split-$(m).sqlite3)
 
 # `make test MODULE=inventory`: that module's slice only (its tests and its contract's conformance tests).
 test: lint

@@ -350,6 +350,10 @@ if EVENTS_EMBEDDED_DELIVERY not in ("thread", "inline"):
 # --- Domain settings -------------------------------------------------------
 
 SHOP_CURRENCIES = env_list("SHOP_CURRENCIES", "EUR,USD")
+# Taxes (modules/taxes): whether catalog prices and shipping rates include tax (EU style) or tax is added on top
+# (US style), and the class that computes a cart's tax (the rate table by default; an external service's adapter).
+TAX_PRICES_INCLUDE_TAX = env_bool("TAX_PRICES_INCLUDE_TAX", True)
+TAX_PROVIDER = os.environ.get("TAX_PROVIDER", "modules.taxes.providers.RateTableProvider")
 CHECKOUT_MAX_LINE_QUANTITY = env_int("CHECKOUT_MAX_LINE_QUANTITY", 99)
 CHECKOUT_MAX_CART_LINES = env_int("CHECKOUT_MAX_CART_LINES", 100)
 CHECKOUT_CART_MAX_AGE_DAYS = env_int("CHECKOUT_CART_MAX_AGE_DAYS", 30)

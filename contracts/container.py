@@ -19,6 +19,8 @@ from contracts.inventory import InventoryService
 from contracts.payments import PaymentsService
 from contracts.pricing import PricingService
 from contracts.recommendations import RecommendationsService
+from contracts.shipping import ShippingService
+from contracts.taxes import TaxesService
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,8 @@ class Services:
     payments: PaymentsService
     recommendations: RecommendationsService
     customers: CustomersService
+    shipping: ShippingService
+    taxes: TaxesService
 
 
 # The one list of modules: every other list (settings, import rules, Makefile...) is checked against it.
@@ -68,6 +72,8 @@ def services_override(
     payments: PaymentsService | None = None,
     recommendations: RecommendationsService | None = None,
     customers: CustomersService | None = None,
+    shipping: ShippingService | None = None,
+    taxes: TaxesService | None = None,
 ) -> Iterator[Services]:
     """Serve some contracts with other implementations (fakes) inside the block."""
     global _installed
@@ -75,6 +81,8 @@ def services_override(
     given = {"catalog": catalog, "pricing": pricing, "inventory": inventory, "checkout": checkout, "payments": payments}
     given["recommendations"] = recommendations
     given["customers"] = customers
+    given["shipping"] = shipping
+    given["taxes"] = taxes
     changes = {name: impl for name, impl in given.items() if impl is not None}
     _installed = replace(previous, **changes)
     try:

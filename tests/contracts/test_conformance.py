@@ -17,6 +17,7 @@ import pytest
 
 from commerce.transport.client import ContractClient
 from commerce.transport.protocols import CONTRACT_PROTOCOLS
+from contracts.addresses import Address
 from contracts.catalog import ProductUnpublished, VariantInfo
 from contracts.checkout import CartNotFound, CartTotal, OrderCancelled, OrderLine, OrderNotFound, OrderPlaced
 from contracts.common import SkuQuantity
@@ -35,6 +36,8 @@ from contracts.payments import (
     PaymentSessionUsed,
 )
 from contracts.pricing import Price, PriceNotFound, Quote, UnknownCurrency, VoucherInvalid
+from contracts.shipping import ShippableLine, ShippingMethodOption, ShippingMethodUnavailable, ShippingWeightMissing
+from contracts.taxes import TaxableLine, TaxBreakdown, TaxRateMissing
 from tests.e2e.conftest import CATALOG_CSV, PRICES_CSV, STOCK_CSV, load_shop
 from tests.fakes.catalog import FakeCatalog
 from tests.fakes.checkout import FakeCheckout
@@ -42,6 +45,8 @@ from tests.fakes.inventory import FakeInventory
 from tests.fakes.payments import FakePayments
 from tests.fakes.pricing import FakePricing
 from tests.fakes.recommendations import FakeRecommendations
+from tests.fakes.shipping import FakeShipping
+from tests.fakes.taxes import FakeTaxes
 
 TOKEN = "conformance-test-token-of-32-characters-at-least"
 
@@ -79,6 +84,7 @@ def fakes_of_the_shop() -> dict[str, object]:
         pricing.voucher_add(**voucher)
     fakes = {"catalog": catalog, "pricing": pricing, "inventory": inventory, "checkout": FakeCheckout(), "payments": FakePayments()}
     fakes["recommendations"] = FakeRecommendations(catalog=catalog)
+    fakes["shipping"], fakes["taxes"] = FakeShipping(), FakeTaxes()
     return fakes
 
 
@@ -583,3 +589,137 @@ def test_endpoint_is_hidden_without_the_token(client, settings, db):
     assert ok.status_code == 200 and ok.json() == {"result": {"TEE-M": {"sku": "TEE-M", "available": 0}}}
     settings.CONTRACTS_SERVE_TOKENS = {}
     assert client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 404
+
+
+# --- shipping ------------------------------------------------------------------
+
+BERLIN = Address(name="Ada", line1="1 Main St", city="Berlin", postal_code="10115", country="DE")
+BOOK = ShippableLine(sku="BOOK-1", quantity=2, weight_grams=400)
+
+
+def _shipping_of_the_shop(contract):
+    """Two methods to Germany (weight bands with free shipping from 150 EUR; a flat express), loaded where the
+    implementation keeps them."""
+    shipping = contract("shipping")
+    weight = {"EUR": [(0, 1000, "4.90", "150"), (1000, 5000, "6.90", "150")]}
+    flat = {"EUR": [(0, None, "14.90", None)]}
+    if isinstance(shipping, FakeShipping):
+        shipping.method_add("dhl", countries=["DE"], bands=weight, basis="weight", name="DHL", carrier="DHL", zone="Germany", days=(1, 3))
+        shipping.method_add("express", countries=["DE"], bands=flat, name="Express", carrier="UPS", zone="Germany", days=(1, 1))
+    else:
+        from modules.shipping import services as shipping_services
+
+        zone = shipping_services.zone_create(name="Germany", areas=[("DE", "", "")])
+        for code, name, carrier, basis, bands, days in (
+            ("dhl", "DHL", "DHL", "weight", weight, (1, 3)),
+            ("express", "Express", "UPS", "flat", flat, (1, 1)),
+        ):
+            method = shipping_services.method_create(
+                zone=zone, code=code, name=name, carrier=carrier, basis=basis, delivery_days_min=days[0], delivery_days_max=days[1]
+            )
+            for lower, upper, price, free in bands["EUR"]:
+                shipping_services.rate_set(
+                    method=method,
+                    currency="EUR",
+                    lower=Decimal(lower),
+                    upper=None if upper is None else Decimal(upper),
+                    price=Decimal(price),
+                    free_above=None if free is None else Decimal(free),
+                )
+    return shipping
+
+
+def test_shipping_methods_are_priced_for_the_cart_and_quoted_again(contract):
+    shipping = _shipping_of_the_shop(contract)
+    methods = shipping.methods_available(address=BERLIN, currency="EUR", subtotal=Decimal("40.00"), lines=[BOOK, BOOK])
+    assert [(m.id, m.price, m.basis, m.zone) for m in methods] == [
+        ("dhl", Decimal("6.90"), "weight", "Germany"),
+        ("express", Decimal("14.90"), "flat", "Germany"),
+    ]
+    assert all(isinstance(m, ShippingMethodOption) and m.currency == "EUR" for m in methods)
+    assert (methods[0].carrier, methods[0].delivery_days_min, methods[0].delivery_days_max) == ("DHL", 1, 3)
+    quote = shipping.method_quote(method_id="dhl", address=BERLIN, currency="EUR", subtotal=Decimal("40.00"), lines=[BOOK, BOOK])
+    assert quote == methods[0]
+    free = shipping.method_quote(method_id="dhl", address=BERLIN, currency="EUR", subtotal=Decimal(150), lines=[BOOK])
+    assert free.price == 0
+    country_only = Address(name="", line1="", city="", country="DE")
+    assert [m.id for m in shipping.methods_available(address=country_only, currency="EUR", subtotal=Decimal(0), lines=[BOOK])] == [
+        "dhl",
+        "express",
+    ]
+    assert shipping.methods_available(address=BERLIN, currency="USD", subtotal=Decimal(1), lines=[BOOK]) == ()
+
+
+def test_shipping_errors_name_what_is_wrong(contract):
+    shipping = _shipping_of_the_shop(contract)
+    paris = Address(name="Ada", line1="1 Rue", city="Paris", postal_code="75001", country="FR")
+    for method_id, address in (("dhl", paris), ("nope", BERLIN)):
+        with pytest.raises(ShippingMethodUnavailable) as raised:
+            shipping.method_quote(method_id=method_id, address=address, currency="EUR", subtotal=Decimal(1), lines=[BOOK])
+        assert raised.value.method_id == method_id and [p.field for p in raised.value.errors] == ["shipping_method"]
+    with pytest.raises(ShippingWeightMissing) as missing:
+        shipping.methods_available(address=BERLIN, currency="EUR", subtotal=Decimal(1), lines=[BOOK, ShippableLine(sku="CARD", quantity=1)])
+    assert missing.value.skus == ("CARD",) and missing.value.code == "weight_missing"
+    with pytest.raises(InvalidInput) as invalid:
+        shipping.methods_available(
+            address=Address(name="A", line1="1", city="Berlin", postal_code="1011", country="DE"),
+            currency="EUR",
+            subtotal=Decimal(1),
+            lines=[BOOK],
+        )
+    assert [p.field for p in invalid.value.errors] == ["postal_code"]
+    with pytest.raises(UnknownCurrency):
+        shipping.methods_available(address=BERLIN, currency="XYZ", subtotal=Decimal(1), lines=[BOOK])
+
+
+# --- taxes ---------------------------------------------------------------------
+
+
+def _taxes_of_the_shop(contract, settings):
+    """German VAT (19 %, 7 %) and Californian sales tax, with gross prices."""
+    settings.TAX_PRICES_INCLUDE_TAX = True
+    taxes = contract("taxes")
+    rates = (("DE", "", "standard", "19"), ("DE", "", "reduced", "7"), ("US", "CA", "standard", "7.25"))
+    if isinstance(taxes, FakeTaxes):
+        for country, region, tax_class, rate in rates:
+            taxes.rate_set(country, tax_class, rate, region=region)
+    else:
+        from modules.taxes import services as tax_services
+
+        for country, region, tax_class, rate in rates:
+            tax_services.tax_rate_set(country=country, region=region, tax_class=tax_class, rate=Decimal(rate))
+    return taxes
+
+
+def test_taxes_per_line_and_on_shipping(contract, settings):
+    taxes = _taxes_of_the_shop(contract, settings)
+    lines = [
+        TaxableLine(key="BOOK-1", amount=Decimal("10.70"), tax_class="reduced"),
+        TaxableLine(key="TEE-M", amount=Decimal("23.80")),
+        TaxableLine(key="GIFT", amount=Decimal("5.00"), tax_class="zero"),
+    ]
+    breakdown = taxes.tax_calculate(address=BERLIN, currency="EUR", lines=lines, shipping_amount=Decimal("5.95"))
+    assert isinstance(breakdown, TaxBreakdown) and breakdown.prices_include_tax is True
+    assert [(t.key, t.rate, t.net, t.tax, t.gross) for t in breakdown.lines] == [
+        ("BOOK-1", 7, Decimal("10.00"), Decimal("0.70"), Decimal("10.70")),
+        ("TEE-M", 19, Decimal("20.00"), Decimal("3.80"), Decimal("23.80")),
+        ("GIFT", 0, Decimal("5.00"), Decimal("0.00"), Decimal("5.00")),
+    ]
+    assert breakdown.shipping is not None and (breakdown.shipping.rate, breakdown.shipping.tax) == (19, Decimal("0.95"))
+    assert [(r.rate, r.net, r.tax) for r in breakdown.rates] == [(19, Decimal("25.00"), Decimal("4.75")), (7, Decimal("10.00"), Decimal("0.70"))]
+    assert (breakdown.net_total, breakdown.tax_total, breakdown.gross_total) == (Decimal("40.00"), Decimal("5.45"), Decimal("45.45"))
+    oregon = Address(name="A", line1="1", city="Portland", region="OR", postal_code="97201", country="US")
+    assert taxes.tax_calculate(address=oregon, currency="USD", lines=lines[1:2]).tax_total == 0
+
+
+def test_taxes_errors_name_what_is_wrong(contract, settings):
+    taxes = _taxes_of_the_shop(contract, settings)
+    california = Address(name="A", line1="1", city="LA", region="CA", postal_code="90001", country="US")
+    with pytest.raises(TaxRateMissing) as missing:
+        taxes.tax_calculate(address=california, currency="USD", lines=[TaxableLine(key="B", amount=Decimal(1), tax_class="reduced")])
+    assert (missing.value.country, missing.value.region, missing.value.tax_class) == ("US", "CA", "reduced")
+    with pytest.raises(InvalidInput) as invalid:
+        taxes.tax_calculate(address=BERLIN, currency="EUR", lines=[TaxableLine(key="B", amount=Decimal("1.001"))])
+    assert [p.field for p in invalid.value.errors] == ["lines.0.amount"]
+    with pytest.raises(UnknownCurrency):
+        taxes.tax_calculate(address=BERLIN, currency="XYZ", lines=[])

@@ -16,20 +16,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 
 from contracts.addresses import Address
 from contracts.container import services
 from contracts.shipping import ShippableLine
 from contracts.taxes import TaxableLine
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not (apps.is_installed("modules.shipping") and apps.is_installed("modules.taxes")),
-        reason="shipping and taxes not installed",
-    ),
-]
+pytestmark = pytest.mark.django_db(databases="__all__")
 
 BERLIN = Address(name="Ada Lovelace", line1="1 Unter den Linden", city="Berlin", postal_code="10117", country="DE")
 LOS_ANGELES = Address(

@@ -13,9 +13,13 @@ from tests.fakes.checkout import FakeCheckout
 from tests.fakes.inventory import FakeInventory
 from tests.fakes.pricing import FakePricing
 from tests.fakes.recommendations import FakeRecommendations
+from tests.fakes.shipping import FakeShipping
+from tests.fakes.taxes import FakeTaxes
 
 FAKES = {"catalog": FakeCatalog, "pricing": FakePricing, "inventory": FakeInventory, "checkout": FakeCheckout}
 FAKES["recommendations"] = FakeRecommendations
+FAKES["shipping"] = FakeShipping
+FAKES["taxes"] = FakeTaxes
 
 
 def parameters(function) -> list[tuple[str, object, object]]:
