@@ -8,7 +8,7 @@ name carries the process id so parallel runs never collide.
 import os
 import tempfile
 
-os.environ.setdefault("SECRET_KEY", "test-only-not-a-secret")
+os.environ.setdefault("SECRET_KEY", "test-only-not-a-secret-but-long-enough-for-hs256")
 
 from commerce.settings import *  # noqa: E402,F403
 from commerce.settings import DATABASES  # noqa: E402
