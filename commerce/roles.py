@@ -45,11 +45,18 @@ CATALOG_MANAGER = Role(
 
 PRICING_MANAGER = Role(
     name="pricing manager",
-    purpose="Base prices (and their import), price lists, promotions and vouchers; sees the catalog it prices.",
+    purpose=(
+        "Base prices (and their import), price lists, promotions and vouchers; shipping zones, methods and rates and tax"
+        " rates when those modules are installed; sees the catalog it prices."
+    ),
     permissions=(
         *_perms("pricing", "price", "pricelist", "pricelistitem", "promotion", "voucher"),
         "pricing.view_voucherredemption",
         *_perms("catalog", "product", "variant", "category", actions=("view",)),
+    ),
+    optional=(
+        *_perms("shipping", "shippingzone", "shippingzonearea", "shippingmethod", "shippingrate"),
+        *_perms("taxes", "taxrate", "countrytaxrule"),
     ),
 )
 
@@ -121,6 +128,7 @@ SHOP_ADMIN = Role(
     ),
     optional=(
         *CUSTOMER_SERVICE.optional,
+        *PRICING_MANAGER.optional,
         "customers.erase_customer",
         "recommendations.view_seenproduct",
         "recommendations.view_productpair",

@@ -18,12 +18,15 @@ from modules.inventory.models import StockLevel
 PAYMENTS = apps.is_installed("modules.payments")
 CUSTOMERS = apps.is_installed("modules.customers")
 RECOMMENDATIONS = apps.is_installed("modules.recommendations")
+SHIPPING_AND_TAXES = {"shipping.shippingzone", "shipping.shippingmethod", "shipping.shippingrate", "taxes.taxrate", "taxes.countrytaxrule"}
 
 CATALOG = {"catalog.product", "catalog.category"}
 # The changelists each role opens; every other registered model answers 403.
 SEES = {
     "catalog manager": CATALOG,
-    "pricing manager": CATALOG | {"pricing.price", "pricing.pricelist", "pricing.promotion", "pricing.voucher"},
+    "pricing manager": CATALOG
+    | {"pricing.price", "pricing.pricelist", "pricing.promotion", "pricing.voucher"}
+    | {label for label in SHIPPING_AND_TAXES if apps.is_installed(f"modules.{label.split('.')[0]}")},
     "warehouse": {
         "catalog.product", "inventory.warehouse", "inventory.stocklevel", "inventory.stockmovement",
         "inventory.reservation", "inventory.lowstockthreshold",
