@@ -67,6 +67,7 @@ WITH_BODY: dict[int, tuple[str, ...]] = {
     415: ("unsupported_media_type",),
 }
 RETRY_AFTER_HEADER = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait before retrying"}}
+CHALLENGE_HEADER = {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "how to authenticate, e.g. Bearer"}}
 
 _DESCRIPTIONS = {
     400: "The request breaks the published schema: problem document naming what.",
@@ -126,15 +127,15 @@ def _problem_add(responses: dict[str, Any], status: int, codes: Iterable[str]) -
             "content": {PROBLEM_CONTENT_TYPE: {"schema": problem_schema(status, codes)}},
             "description": _DESCRIPTIONS.get(status, problem_title(status)),
         }
-        if status in (429, 503):
-            response["headers"] = dict(RETRY_AFTER_HEADER)
         responses[key] = response
         return
     enum = _codes_of(existing)
     if enum is not None:
         enum[:] = sorted(set(enum) | set(codes))
-    if status in (429, 503):
-        existing.setdefault("headers", {}).update(RETRY_AFTER_HEADER)
+
+
+# The headers that go with a status, whoever documented the answer.
+_STATUS_HEADERS = {"401": CHALLENGE_HEADER, "429": RETRY_AFTER_HEADER, "503": RETRY_AFTER_HEADER}
 
 
 _API_PATH = re.compile(r"^/api/v\d+/")
@@ -186,18 +187,26 @@ def _optional_unrequire(schema: dict[str, Any]) -> None:
 
 
 def _view_problems(generator: Any, request: Any) -> dict[tuple[str, str], dict[int, tuple[str, ...]]]:
-    """Return, per (path, method), the problems its view's policies can answer: 429 when throttled, 403 when guarded."""
+    """Return, per (path, method), the problems its view's policies can answer: 429 throttled, 403 guarded, 401 challenged."""
     found: dict[tuple[str, str], dict[int, tuple[str, ...]]] = {}
     for path, _regex, method, view in generator._get_paths_and_endpoints():
         problems: dict[int, tuple[str, ...]] = {}
         try:
             view.request = spectacular_settings.GET_MOCK_REQUEST(method, path, view, request)
             throttles = view.get_throttles()
+            authenticators = view.get_authenticators()
             permissions = view.get_permissions()
         except Exception:  # a view whose policies need a real request: it documents them itself
             continue
         if throttles:
             problems[429] = ("throttled",)
+        # An authenticator with a challenge (Bearer) answers a bad credential with 401 on any operation; it may name
+        # its codes in ``problem_codes``.
+        challenged = [a for a in authenticators if a.authenticate_header(view.request)]
+        if challenged:
+            problems[401] = tuple(
+                sorted({code for a in challenged for code in getattr(a, "problem_codes", ("authentication_failed",))})
+            )
         if any(not isinstance(permission, AllowAny) for permission in permissions):
             problems[403] = ("not_authenticated", "permission_denied")
         found[(path, method.lower())] = problems
@@ -238,6 +247,9 @@ def problems_complete(result: dict[str, Any], generator: Any, request: Any, publ
                 _problem_add(responses, 404, ("not_found",))
             for status, codes in by_view.get((path, method), {}).items():
                 _problem_add(responses, status, codes)
+            for status, headers in _STATUS_HEADERS.items():
+                if status in responses:
+                    responses[status].setdefault("headers", {}).update(headers)
             operation["responses"] = dict(sorted(responses.items()))
     return result
 

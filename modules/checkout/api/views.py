@@ -65,6 +65,7 @@ CART_CHANGE_PROBLEMS = {
 }
 COMPLETE_PROBLEMS = {
     400: ["validation_error", "cart_empty", "voucher_invalid", "price_not_found", "invalid"],
+    401: ["not_authenticated"],  # a saved address (shipping_address_id) without signing in
     402: ["payment_declined", "payment_action_required"],
     404: ["cart_not_found", "payment_session_not_found"],
     409: [
@@ -173,7 +174,7 @@ def _signed_in(request: Request) -> int:
 class MyCartView(PrivateView):
     @extend_schema(
         operation_id="checkout_carts_mine",
-        responses={200: CartOut, **problem_responses({404: ["cart_not_found"]})},
+        responses={200: CartOut, **problem_responses({401: ["not_authenticated"], 404: ["cart_not_found"]})},
         description="The signed-in customer's open cart, on any device (the newest, if several currencies).",
     )
     def get(self, request: Request) -> Response:
@@ -184,7 +185,10 @@ class MyCartView(PrivateView):
 class CartClaimView(PrivateView):
     @extend_schema(
         request=None,
-        responses={200: CartOut, **problem_responses({404: ["cart_not_found"], 409: ["cart_completed"]})},
+        responses={
+            200: CartOut,
+            **problem_responses({401: ["not_authenticated"], 404: ["cart_not_found"], 409: ["cart_completed"]}),
+        },
         description="At sign-in: make this (anonymous) cart the signed-in customer's. It is merged into their open "
         "cart (quantities summed up to the line limit, new lines while there is room; the merged cart's token then "
         "answers 404), or becomes theirs if they have none. The answer is their cart.",
@@ -324,7 +328,7 @@ class OrderListView(PrivateView, GenericAPIView):
         operation_id="checkout_orders_list",
         responses={
             200: OrderOut(many=True),
-            **problem_responses({400: ["validation_error"], 403: ["not_authenticated"], 404: ["not_found"]}),
+            **problem_responses({400: ["validation_error"], 401: ["not_authenticated"], 404: ["not_found"]}),
         },
     )
     def get(self, request: Request) -> Response:
