@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from contracts.events import Event
+from contracts.taxes import TaxClass
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -21,6 +22,8 @@ class VariantInfo:
     category_path: str  # slash path of category slugs, e.g. "apparel/shirts"; "" when none
     published: bool  # the product is published
     active: bool  # the variant is not discontinued
+    weight_grams: int | None = None  # shipping weight; None when unknown (never read as 0)
+    tax_class: TaxClass = "standard"  # the product's tax class
 
     @property
     def sellable(self) -> bool:

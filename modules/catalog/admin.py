@@ -53,7 +53,7 @@ class VariantForm(forms.ModelForm):
 
     class Meta:
         model = Variant
-        fields = ("sku", "name", "attributes", "active")
+        fields = ("sku", "name", "attributes", "weight_grams", "active")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -65,7 +65,7 @@ class VariantForm(forms.ModelForm):
 class VariantInline(admin.TabularInline):
     model = Variant
     form = VariantForm
-    fields = ("sku", "name", "attributes", "active")
+    fields = ("sku", "name", "attributes", "weight_grams", "active")
     extra = 1
     # SKUs are referenced by prices, stock and orders: discontinue a variant, never delete it.
     can_delete = False
@@ -85,7 +85,7 @@ class ProductAdmin(CsvImportAdminMixin, admin.ModelAdmin):
     search_fields = ("name", "slug", "variants__sku")
     list_select_related = ("category",)
     prepopulated_fields = {"slug": ("name",)}
-    fields = ("name", "slug", "category", "description", "attributes", "status", "created_at", "updated_at")
+    fields = ("name", "slug", "category", "description", "attributes", "tax_class", "status", "created_at", "updated_at")
     readonly_fields = ("created_at", "updated_at")
     inlines = (VariantInline, ProductMediaInline)
     actions = ("publish_selected", "unpublish_selected")

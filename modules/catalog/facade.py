@@ -30,10 +30,12 @@ class CatalogFacade:
                 category_path=category_path or "",
                 published=status == published,
                 active=active,
+                weight_grams=weight_grams,
+                tax_class=tax_class,
             )
-            for sku, product_id, product_slug, product_name, variant_name, category_path, status, active in (
-                variant_rows(skus=skus)
-            )
+            for (
+                sku, product_id, product_slug, product_name, variant_name, category_path, status, active, weight_grams, tax_class
+            ) in variant_rows(skus=skus)
         }
 
     def category_skus_get(self, *, slug: str) -> frozenset[str]:

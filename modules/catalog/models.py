@@ -16,6 +16,7 @@ from django.db import models
 
 # The SKU rule is every module's (contracts.common); the Variant field holds the catalog's SKUs to it.
 from contracts.common import SKU_MAX_LENGTH, SKU_PATTERN
+from contracts.taxes import TAX_CLASSES
 
 SLUG_MAX_LENGTH = 100
 CATEGORY_SLUG_MAX_LENGTH = 50
@@ -78,6 +79,8 @@ class Product(models.Model):
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products")
     attributes = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # How the product is taxed (the taxes module holds each class's rate per country).
+    tax_class = models.CharField(max_length=10, choices=[(c, c) for c in TAX_CLASSES], default="standard")
     # Shown by the storefront: published with at least one active variant. Kept by the services that change either
     # (services.products_listed_refresh), so a listing reads one indexed column instead of a join over every variant.
     listed = models.BooleanField(default=False, editable=False)
@@ -108,6 +111,9 @@ class Variant(models.Model):
     name = models.CharField(max_length=NAME_MAX_LENGTH)
     attributes = models.JSONField(default=dict, blank=True)
     active = models.BooleanField(default=True, help_text="Inactive variants are discontinued: never shown or sold.")
+    weight_grams = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Shipping weight in grams; empty when unknown (weight-based rates then refuse it)."
+    )
 
     class Meta:
         ordering = ["id"]

@@ -127,6 +127,7 @@ def test_catalog_variants_get_returns_known_skus_only(contract):
     assert isinstance(tee, VariantInfo)
     assert (tee.product_name, tee.variant_name, tee.category_path, tee.sellable) == ("Logo Tee", "Medium", "apparel/shirts", True)
     assert variants["DRAFT-1"].published is False
+    assert (tee.weight_grams, tee.tax_class) == (None, "standard")  # the shop's file gives none: unknown, not 0
 
 
 def test_catalog_category_skus_include_subcategories(contract):

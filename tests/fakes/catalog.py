@@ -8,6 +8,7 @@ from itertools import count
 
 from contracts.catalog import VariantInfo
 from contracts.common import sku_valid
+from contracts.taxes import TaxClass
 from tests.fakes.recording import Recording
 
 
@@ -37,6 +38,8 @@ class FakeCatalog(Recording):
         category_path: str = "",
         published: bool = True,
         active: bool = True,
+        weight_grams: int | None = None,
+        tax_class: TaxClass = "standard",
     ) -> VariantInfo:
         """Add (or replace) the variant ``sku``; variants of one ``product_slug`` share a product id."""
         slug = product_slug or sku.lower()
@@ -51,6 +54,8 @@ class FakeCatalog(Recording):
             category_path=category_path,
             published=published,
             active=active,
+            weight_grams=weight_grams,
+            tax_class=tax_class,
         )
         self.variants[sku] = variant
         return variant

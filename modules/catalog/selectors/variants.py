@@ -19,6 +19,8 @@ VARIANT_ROW_FIELDS = (
     "product__category__path",
     "product__status",
     "active",
+    "weight_grams",
+    "product__tax_class",
 )
 
 

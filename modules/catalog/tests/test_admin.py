@@ -60,6 +60,7 @@ def _product_form(product: Product | None, variants: list[dict], **fields) -> di
         "category": "",
         "description": "",
         "attributes": "{}",
+        "tax_class": "standard",
         "status": "draft",
         "variants-TOTAL_FORMS": str(len(variants)),
         "variants-INITIAL_FORMS": str(sum(1 for v in variants if "id" in v)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contracts.catalog import VariantInfo
 from contracts.container import services
 from modules.catalog.facade import CatalogFacade
+from modules.catalog.models import Product, Variant
 
 
 def test_variants_get_returns_known_skus_in_one_query(make_product, tree, django_assert_num_queries):
@@ -25,6 +26,15 @@ def test_variants_get_returns_known_skus_in_one_query(make_product, tree, django
     )
     assert found["S-1"].sellable and not found["S-2"].sellable and not found["D-1"].sellable
     assert found["D-1"].category_path == ""
+
+
+def test_variants_get_carries_each_variants_weight_and_its_products_tax_class(make_product):
+    book = make_product("book", skus=["BOOK-1", "BOOK-2"])
+    Product.objects.filter(pk=book.pk).update(tax_class="reduced")
+    Variant.objects.filter(sku="BOOK-1").update(weight_grams=450)
+    found = CatalogFacade().variants_get(skus=["BOOK-1", "BOOK-2"])
+    assert (found["BOOK-1"].weight_grams, found["BOOK-1"].tax_class) == (450, "reduced")
+    assert found["BOOK-2"].weight_grams is None  # unknown, never 0: a weight-based rate refuses it
 
 
 def test_variants_get_of_nothing_asks_nothing(db, django_assert_num_queries):
