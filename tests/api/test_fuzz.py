@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-# The operations held to the fuzzer. Checkout joins once its schema passes (see docs/API-CHANGELOG.md).
-OPERATIONS = r"^/api/v1/(catalog|pricing|inventory)/"
+# The operations held to the fuzzer. Customers and payments join once they pass too: today the fuzzer still finds
+# schema-valid requests they refuse with a 400 (see the closing notes of 2026-12-01).
+OPERATIONS = r"^/api/v1/(catalog|pricing|inventory|checkout|shipping|taxes|recommendations)/"
 MAX_EXAMPLES = 30
 SEED = 1
 

@@ -42,7 +42,7 @@ def test_browse_cart_voucher_complete_read_cancel(api_client, shop, new_cart):
     assert not Reservation.objects.filter(state="active").exists()
     other = new_cart(MUG_1=1)
     refused = api_client.put(f"{CARTS}{other}/voucher/", {"code": "ONCE10"}, format="json")
-    assert refused.status_code == 400 and refused.json()["code"] == "voucher_invalid"  # one answer for every reason
+    assert refused.status_code == 422 and refused.json()["code"] == "voucher_invalid"  # one answer for every reason
     assert Payment.objects.get(order_number=order["number"]).status == "captured"
 
     read = api_client.get(f"/api/v1/checkout/orders/{order['number']}/", {"access_token": order["access_token"]})

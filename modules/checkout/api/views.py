@@ -59,12 +59,26 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 # body, 404 for a path parameter, 429 when throttled).
 CART_PROBLEMS = {404: ["cart_not_found"]}
 CART_CHANGE_PROBLEMS = {
-    **CART_PROBLEMS,
-    400: ["validation_error", "invalid", "unknown_sku", "price_not_found", "too_many_lines", "line_not_found"],
+    400: ["validation_error"],
+    404: [*CART_PROBLEMS[404], "unknown_sku", "line_not_found"],
     409: ["cart_completed", "items_unavailable", "conflict"],
+    422: ["invalid", "price_not_found", "too_many_lines"],
+}
+# 400 means "breaks the published schema"; a request the schema allows but the cart's state or a rule between fields
+# refuses is a 422, one naming a thing that is not there a 404 (kernel/problems.py, contract_error_statuses).
+CHECKOUT_ERROR_STATUSES = {
+    "unknown_sku": 404,
+    "line_not_found": 404,
+    "invalid": 422,
+    "price_not_found": 422,
+    "too_many_lines": 422,
+    "voucher_invalid": 422,
+    "cart_empty": 422,
 }
 COMPLETE_PROBLEMS = {
+    # Completing stores its answer with the Idempotency-Key (replayed as it was), so it keeps the statuses it always had.
     400: ["validation_error", "cart_empty", "voucher_invalid", "price_not_found", "invalid"],
+    422: ["idempotency_key_reused"],
     401: ["not_authenticated"],  # a saved address (shipping_address_id) without signing in
     402: ["payment_declined", "payment_action_required"],
     404: ["cart_not_found", "payment_session_not_found"],
@@ -79,7 +93,6 @@ COMPLETE_PROBLEMS = {
         "payment_session_used",
         "conflict",
     ],
-    422: ["idempotency_key_reused"],
     503: ["checkout_incomplete", "inventory_busy", "payment_provider_unavailable", "payment_not_configured"],
 }
 ORDER_PROBLEMS = {404: ["order_not_found"]}
@@ -94,6 +107,8 @@ ORDER_TOKEN_PARAMETERS = [
 
 class PrivateView(APIView):
     """A checkout view: carts and orders are one customer's, so no cache (browser, proxy, CDN) may keep them."""
+
+    contract_error_statuses = CHECKOUT_ERROR_STATUSES
 
     def finalize_response(self, request: Request, response: Response, *args: object, **kwargs: object) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -234,7 +249,13 @@ class CartVoucherView(PrivateView):
         responses={
             200: CartOut,
             **problem_responses(
-                {**CART_PROBLEMS, 400: ["validation_error", "voucher_invalid"], 409: ["cart_completed"], 429: ["throttled"]}
+                {
+                    **CART_PROBLEMS,
+                    400: ["validation_error"],
+                    409: ["cart_completed"],
+                    422: ["voucher_invalid", "cart_empty"],
+                    429: ["throttled"],
+                }
             ),
         },
     )

@@ -131,11 +131,13 @@ def cart_voucher_apply(*, token: str, code: str) -> Cart:
     if cart.status == Cart.Status.COMPLETED:
         raise CartCompleted()
     lines = [SkuQuantity(sku=line.sku, quantity=line.quantity) for line in cart.lines.all()]
-    if lines:
-        try:
-            services().pricing.quote_create(currency=cart.currency, lines=lines, voucher_code=code)
-        except VoucherInvalid as error:
-            raise storefront_error(error) from None
+    if not lines:
+        # Pricing judges a code against what it discounts: with nothing in the cart, nothing could be judged.
+        raise InvalidInput("Add an item to the cart before a voucher.", code="cart_empty")
+    try:
+        services().pricing.quote_create(currency=cart.currency, lines=lines, voucher_code=code)
+    except VoucherInvalid as error:
+        raise storefront_error(error) from None
     with atomic_for(Cart):
         cart = cart_for_update(token=token)
         cart.voucher_code = code

@@ -74,6 +74,9 @@ class CustomerPrincipal:
 
 class CustomerTokenAuthentication(BaseAuthentication):
     keyword = b"bearer"
+    # What its 401s carry (kernel/schema.py documents them on every operation it guards): a token refused, or none
+    # given where a customer is required.
+    problem_codes = ("token_invalid", "not_authenticated")
 
     def authenticate(self, request: Any) -> tuple[CustomerPrincipal, str] | None:
         parts = get_authorization_header(request).split()
