@@ -34,7 +34,10 @@ INTENT_EVENTS = frozenset(
         "payment_intent.canceled",
     }
 )
-REFUND_EVENTS = frozenset({"charge.refunded", "refund.created", "refund.updated", "charge.refund.updated"})
+REFUND_EVENTS = frozenset({"charge.refunded", "refund.created", "refund.updated", "refund.failed", "charge.refund.updated"})
+# Since Stripe's API version 2022-11-15 a Charge no longer lists its refunds: such an event names no refund. It is
+# acknowledged and recorded (so the provider stops sending it); the refund itself arrives as refund.* events.
+OBJECTLESS_EVENTS = frozenset({"charge.refunded"})
 
 
 class EventUnknown(Exception):
@@ -45,7 +48,8 @@ def webhook_apply(*, provider: str, event: ProviderEvent) -> bool:
     """Apply ``event`` unless it was applied before; return whether it was applied now."""
     if event.type not in INTENT_EVENTS | REFUND_EVENTS:
         raise EventUnknown(f"Unknown event type {event.type!r}.")
-    if event.type in INTENT_EVENTS and event.intent is None or event.type in REFUND_EVENTS and not (event.refund or event.intent):
+    objectless = not (event.refund or event.intent)
+    if event.type in INTENT_EVENTS and event.intent is None or objectless and event.type not in OBJECTLESS_EVENTS:
         raise EventUnknown(f"The {event.type} event carries no object.")
     try:
         with atomic_for(Payment):
@@ -67,9 +71,14 @@ def _refund_apply(event: ProviderEvent) -> None:
     """Record a refund the provider confirms; one made outside the shop (the dashboard) is recorded as the provider's."""
     refund = event.refund
     assert refund is not None
+    if refund.status in ("failed", "canceled"):
+        _refund_failed(refund_id=refund.id, status=refund.status)
+        return
     if refund.status != "succeeded":
         return
-    if Refund.objects.filter(provider_refund_id=refund.id).update(status="succeeded"):
+    known = Refund.objects.filter(provider_refund_id=refund.id)
+    if known.exists():
+        known.exclude(status__in=("failed", "canceled")).update(status="succeeded")  # a late "succeeded" undoes no failure
         return
     payment = Payment.objects.select_for_update().filter(intent_id=refund.intent_id).first()
     if payment is None:
@@ -92,3 +101,23 @@ def _refund_apply(event: ProviderEvent) -> None:
             currency=payment.currency, refund_id=refund.id,
         )
     )
+
+
+def _refund_failed(*, refund_id: str, status: str) -> None:
+    """Take back a refund the provider could not make: the money was not returned, so it counts as not refunded.
+
+    Our record was marked succeeded when the provider accepted the request;
+    a refund can still fail later (the card was closed). The payment's
+    refunded total goes back down (and a fully refunded payment is captured
+    again), so staff see what is really refunded and may refund another way.
+    """
+    ours = Refund.objects.select_for_update().filter(provider_refund_id=refund_id).exclude(status__in=("failed", "canceled")).first()
+    if ours is None:
+        return
+    payment = Payment.objects.select_for_update().get(pk=ours.payment_id)
+    Refund.objects.filter(pk=ours.pk).update(status=status)
+    payment.amount_refunded -= ours.amount
+    if payment.status == Payment.Status.REFUNDED:
+        payment.status = Payment.Status.CAPTURED
+    payment.save(update_fields=["amount_refunded", "status", "updated_at"])
+    logger.error("provider refund %s of %s %s on %s %s: not refunded", refund_id, ours.amount, payment.currency, payment.session_id, status)

@@ -93,6 +93,39 @@ def test_a_refund_made_at_the_provider_is_recorded_within_what_was_captured(clie
     assert payment.amount_refunded == 10 and list(Refund.objects.values_list("provider_refund_id", "actor")) == [("re_1", "provider")]
 
 
+def test_a_refund_that_fails_at_the_provider_counts_as_not_refunded(client, open_session):
+    from modules.payments.services.settlement import payment_capture, refund_create
+
+    open_session()
+    payment = Payment.objects.get()
+    Payment.objects.filter(pk=payment.pk).update(order_number="CO-1")
+    payment_capture(order_number="CO-1")
+    payment.refresh_from_db()
+    refund = refund_create(payment=payment, amount=None, reason="returned", actor="staff")
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount_refunded, refund.status) == ("refunded", payment.amount_captured, "succeeded")
+    failed = {"object": "refund", "id": refund.provider_refund_id, "payment_intent": payment.intent_id,
+              "amount": str(refund.amount), "currency": "eur", "status": "failed"}
+    assert deliver(client, event("evt_f", "refund.failed", failed, created=2_000)).status_code == 200
+    late = {**failed, "status": "succeeded"}
+    assert deliver(client, event("evt_s", "refund.updated", late, created=1_500)).status_code == 200  # older, arriving late
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount_refunded) == ("captured", 0)
+    assert Refund.objects.get().status == "failed"  # staff see it was not refunded, and may refund again
+
+
+def test_a_charge_refunded_event_naming_no_refund_is_acknowledged_and_changes_nothing(open_session):
+    """Stripe's Charge lists no refunds since API 2022-11-15: acknowledged (not retried for days), applied once."""
+    from modules.payments.providers.base import ProviderEvent
+    from modules.payments.services.webhooks import webhook_apply
+
+    open_session()
+    charge_refunded = ProviderEvent(id="evt_c", type="charge.refunded", created=1_000)
+    assert webhook_apply(provider="test", event=charge_refunded) is True
+    assert webhook_apply(provider="test", event=charge_refunded) is False
+    assert ProcessedEvent.objects.filter(event_id="evt_c").count() == 1 and not Refund.objects.exists()
+
+
 @pytest.mark.parametrize(
     "case",
     ["bad signature", "other secret", "old timestamp", "no header", "unknown type", "malformed", "not json"],
