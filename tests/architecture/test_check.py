@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from commerce.architecture.check import Violation, check, check_registry, check_source
+from commerce.architecture.check import check, check_registry
 from commerce.architecture.source import ROOT
+from commerce.architecture.static import Violation, check_source
 
 
 @pytest.fixture

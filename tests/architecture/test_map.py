@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from commerce.architecture.modulemap import code_facts, map_build, render
+from commerce.architecture.modulemap import code_facts, map_build
+from commerce.architecture.modulemap_render import render
 from commerce.architecture.source import ROOT
 from contracts.container import MODULES, contract_protocols
 

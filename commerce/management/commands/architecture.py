@@ -45,9 +45,10 @@ class Command(BaseCommand):
         self.stdout.write(f"architecture check: {len(MODULES)} modules ({', '.join(MODULES)}), no violation")
 
     def handle_map(self, *, format: str, output: Path | None, **_: Any) -> None:
-        from commerce.architecture import modulemap
+        from commerce.architecture.modulemap import map_build
+        from commerce.architecture.modulemap_render import render
 
-        text = modulemap.render(modulemap.map_build(), format)
+        text = render(map_build(), format)
         if output:
             output.write_text(text, encoding="utf-8")
         else:
