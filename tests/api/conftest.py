@@ -29,6 +29,16 @@ def shop_server(tmp_path_factory) -> Iterator[str]:
     Its own SQLite file, so nothing it does touches the test database; the
     test payment provider is allowed so an order can be placed.
     """
+    yield from _shop(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def storefront_shop_server(tmp_path_factory) -> Iterator[str]:
+    """Another such shop, for the storefront script: the fuzzer's requests (one address) may have used up its limits."""
+    yield from _shop(tmp_path_factory)
+
+
+def _shop(tmp_path_factory) -> Iterator[str]:
     var = tmp_path_factory.mktemp("live-shop")
     env = {
         **{k: v for k, v in os.environ.items() if not k.endswith(("_SERVICE_URL", "_DATABASE_URL"))},
@@ -43,9 +53,6 @@ def shop_server(tmp_path_factory) -> Iterator[str]:
         "COMMERCE_VAR_DIR": str(var),
         "CHECKOUT_ALLOW_TEST_GATEWAY": "1",
         "PAYMENTS_ALLOW_TEST_PROVIDER": "1",
-        # One address sends the fuzzer's hundreds of requests and then the storefront script's order: with the abuse
-        # limits on, the order could be refused 429 for the fuzzer's completions (the limits have their own tests).
-        "THROTTLES_ENABLED": "0",
     }
     manage = [sys.executable, "manage.py"]
     for args in (["migrate", "--noinput", "-v0"], ["seed_demo"]):

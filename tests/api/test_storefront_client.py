@@ -54,6 +54,6 @@ def test_the_storefront_script_type_checks_against_the_generated_types(compiled)
     assert compiled.exists()
 
 
-def test_the_storefront_script_places_an_order_on_a_live_shop(compiled, shop_server):
-    output = _run(shutil.which("node") or "node", str(compiled), shop_server, timeout=120)
+def test_the_storefront_script_places_an_order_on_a_live_shop(compiled, storefront_shop_server):
+    output = _run(shutil.which("node") or "node", str(compiled), storefront_shop_server, timeout=120)
     assert "order CO-" in output and " reads " in output, output
